@@ -1,0 +1,65 @@
+package dev.helix.nexus.agent;
+
+import dev.helix.nexus.agent.internal.StatusFile;
+import dev.helix.nexus.core.NexusConfig;
+import dev.helix.nexus.core.clock.EngineClock;
+import dev.helix.nexus.core.engine.NexusEngine;
+import dev.helix.nexus.core.event.EventLog;
+import dev.helix.nexus.core.event.JsonLinesEventLog;
+import dev.helix.nexus.core.spi.Sensor;
+import dev.helix.nexus.core.spi.SensorProvider;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Assembles a NEXUS engine the way the {@code nexus} command runs it: every sensor found on the class path
+ * ({@link SensorProvider} services), the event log at {@code dataDir/events.jsonl}, and the status file.
+ */
+public final class Agent {
+
+    /** Event log file name inside the data directory. */
+    public static final String EVENTS = "events.jsonl";
+
+    private Agent() {
+    }
+
+    /** Every sensor the service-loaded providers offer for this configuration. */
+    public static List<Sensor> discoverSensors(NexusConfig config) {
+        List<Sensor> out = new ArrayList<>();
+        for (SensorProvider p : ServiceLoader.load(SensorProvider.class)) {
+            try {
+                out.addAll(p.create(config));
+            } catch (RuntimeException | LinkageError e) {
+                System.err.println("nexus: sensor provider " + p.getClass().getName() + " failed: " + e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * An engine with discovered sensors, the JSON-lines event log and the status file attached.
+     *
+     * @param extraLog  an additional event destination (e.g. the console), or null
+     * @param customize adds detectors, predictors, policies, safety checks before the engine is built
+     */
+    public static NexusEngine create(NexusConfig config, EngineClock clock, EventLog extraLog,
+                                     Consumer<NexusEngine.Builder> customize) {
+        Path dir = config.dataDir();
+        AtomicReference<NexusEngine> ref = new AtomicReference<>();
+        NexusEngine.Builder b = NexusEngine.builder(config, clock)
+                .sensors(discoverSensors(config))
+                .eventLog(new JsonLinesEventLog(dir.resolve(EVENTS)))
+                .handler(new StatusFile(dir, ref::get));
+        if (extraLog != null) {
+            b.eventLog(extraLog);
+        }
+        customize.accept(b);
+        NexusEngine engine = b.build();
+        ref.set(engine);
+        return engine;
+    }
+}

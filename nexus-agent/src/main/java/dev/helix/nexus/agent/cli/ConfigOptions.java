@@ -1,0 +1,62 @@
+package dev.helix.nexus.agent.cli;
+
+import dev.helix.nexus.core.ConfigLoader;
+import dev.helix.nexus.core.ConfigProblem;
+import dev.helix.nexus.core.InvalidConfigException;
+import dev.helix.nexus.core.NexusConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The options every engine-running command shares: a config file plus overrides. */
+public final class ConfigOptions {
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file (keys: see 'nexus config show').")
+    Path configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key, e.g. --set level=monitoring. Repeatable.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--level", paramLabel = "LEVEL", description = "Level 0-6 or name (disabled, monitoring, detection, prediction, correction, healing, autonomous).")
+    String level;
+
+    @Option(names = "--tick", paramLabel = "DURATION", description = "Tick duration, e.g. 500ms or 1s.")
+    String tick;
+
+    @Option(names = "--dry-run", description = "Log the exact actions that would be taken; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the event log and status file go (default ~/.nexus).")
+    Path dataDir;
+
+    /** Loads the configuration; on problems prints one line each to stderr and throws. */
+    NexusConfig load(List<String> defaults) {
+        List<String> all = new ArrayList<>(defaults);
+        all.addAll(overrides);
+        if (level != null) {
+            all.add("level=" + level);
+        }
+        if (tick != null) {
+            all.add("tickDuration=" + tick);
+        }
+        if (dryRun) {
+            all.add("dryRun=true");
+        }
+        if (dataDir != null) {
+            all.add("dataDir=" + dataDir);
+        }
+        ConfigLoader.Result r = ConfigLoader.load(configFile, all);
+        if (!r.isValid()) {
+            throw new InvalidConfigException(r.problems());
+        }
+        return r.config();
+    }
+
+    /** Prints each problem on its own line. */
+    static void report(InvalidConfigException e, java.io.PrintWriter err) {
+        for (ConfigProblem p : e.problems()) {
+            err.println("nexus: " + p);
+        }
+    }
+}
