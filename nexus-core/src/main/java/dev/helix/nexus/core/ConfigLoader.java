@@ -67,10 +67,11 @@ public final class ConfigLoader {
     public static Result load(Path file, List<String> overrides) {
         NexusConfig.Builder b = NexusConfig.builder();
         List<ConfigProblem> problems = new ArrayList<>();
+        Map<String, Integer> lines = new java.util.HashMap<>();
         if (file != null) {
             String name = file.toString();
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                readYaml(r, name, b, problems);
+                readYaml(r, name, b, problems, lines);
             } catch (NoSuchFileException e) {
                 problems.add(new ConfigProblem(name, 0, "(file)", "", "file does not exist"));
             } catch (IOException e) {
@@ -79,7 +80,7 @@ public final class ConfigLoader {
         }
         applyOverrides(overrides, b, problems);
         NexusConfig c = b.buildUnchecked();
-        problems.addAll(c.validate(file == null ? "" : file.toString()));
+        problems.addAll(withLines(c.validate(file == null ? "" : file.toString()), lines));
         return new Result(c, dedupe(problems));
     }
 
@@ -87,13 +88,14 @@ public final class ConfigLoader {
     public static Result parse(String yaml, String sourceName) {
         NexusConfig.Builder b = NexusConfig.builder();
         List<ConfigProblem> problems = new ArrayList<>();
+        Map<String, Integer> lines = new java.util.HashMap<>();
         try {
-            readYaml(new StringReader(yaml), sourceName, b, problems);
+            readYaml(new StringReader(yaml), sourceName, b, problems, lines);
         } catch (IOException e) {
             problems.add(new ConfigProblem(sourceName, 0, "(file)", "", "cannot read: " + e.getMessage()));
         }
         NexusConfig c = b.buildUnchecked();
-        problems.addAll(c.validate(sourceName));
+        problems.addAll(withLines(c.validate(sourceName), lines));
         return new Result(c, dedupe(problems));
     }
 
@@ -123,7 +125,18 @@ public final class ConfigLoader {
         }
     }
 
-    private static void readYaml(Reader r, String source, NexusConfig.Builder b, List<ConfigProblem> problems) throws IOException {
+    /** Gives validation problems the line where their key was written, when it was written in the file. */
+    private static List<ConfigProblem> withLines(List<ConfigProblem> problems, Map<String, Integer> lines) {
+        List<ConfigProblem> out = new ArrayList<>(problems.size());
+        for (ConfigProblem p : problems) {
+            Integer line = lines.get(p.key());
+            out.add(line == null ? p : new ConfigProblem(p.source(), line, p.key(), p.value(), p.message()));
+        }
+        return out;
+    }
+
+    private static void readYaml(Reader r, String source, NexusConfig.Builder b, List<ConfigProblem> problems,
+                                 Map<String, Integer> lines) throws IOException {
         try (JsonParser p = YAML.getFactory().createParser(r)) {
             JsonToken t;
             try {
@@ -144,6 +157,7 @@ public final class ConfigLoader {
                 while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
                     int line = p.currentLocation().getLineNr();
+                    lines.put(key, line);
                     p.nextToken();
                     JsonNode value = p.readValueAsTree();
                     if (value == null) {
@@ -301,13 +315,10 @@ public final class ConfigLoader {
     /** Validation repeats a type problem already reported for the same key (e.g. a null level): keep the first. */
     private static List<ConfigProblem> dedupe(List<ConfigProblem> problems) {
         List<ConfigProblem> out = new ArrayList<>();
-        TreeSet<String> keysWithTypeErrors = new TreeSet<>();
+        TreeSet<String> seen = new TreeSet<>();
         for (ConfigProblem p : problems) {
-            if (!p.source().isEmpty() && p.line() == 0 && keysWithTypeErrors.contains(p.key())) {
-                continue;
-            }
-            if (p.line() > 0 || "--set".equals(p.source())) {
-                keysWithTypeErrors.add(p.key());
+            if (!seen.add(p.key() + "@" + p.source())) {
+                continue; // validation repeating a problem already reported for this key by the reader
             }
             out.add(p);
         }
