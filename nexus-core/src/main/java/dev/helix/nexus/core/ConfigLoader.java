@@ -67,8 +67,10 @@ public final class ConfigLoader {
     public static Result load(Path file, List<String> overrides) {
         NexusConfig.Builder b = NexusConfig.builder();
         List<ConfigProblem> problems = new ArrayList<>();
-        Map<String, Integer> lines = new java.util.HashMap<>();
-        if (file != null) {
+        Map<String, Where> lines = new java.util.HashMap<>();
+        if (file != null && Files.isDirectory(file)) {
+            problems.add(new ConfigProblem(file.toString(), 0, "(file)", "", "is a directory, not a YAML file"));
+        } else if (file != null) {
             String name = file.toString();
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 readYaml(r, name, b, problems, lines);
@@ -78,7 +80,19 @@ public final class ConfigLoader {
                 problems.add(new ConfigProblem(name, 0, "(file)", "", "cannot read: " + e.getMessage()));
             }
         }
+        int before = problems.size();
         applyOverrides(overrides, b, problems);
+        if (overrides != null) {
+            // a value given with --set replaces the file's: its validation problems belong to --set, not to a line
+            List<ConfigProblem> overrideProblems = problems.subList(before, problems.size());
+            for (String o : overrides) {
+                int eq = o.indexOf('=');
+                String key = eq > 0 ? o.substring(0, eq).trim() : null;
+                if (key != null && overrideProblems.stream().noneMatch(p -> p.key().equals(key))) {
+                    lines.put(key, new Where("--set", 0, o.substring(eq + 1).trim()));
+                }
+            }
+        }
         NexusConfig c = b.buildUnchecked();
         problems.addAll(withLines(c.validate(file == null ? "" : file.toString()), lines));
         return new Result(c, dedupe(problems));
@@ -88,7 +102,7 @@ public final class ConfigLoader {
     public static Result parse(String yaml, String sourceName) {
         NexusConfig.Builder b = NexusConfig.builder();
         List<ConfigProblem> problems = new ArrayList<>();
-        Map<String, Integer> lines = new java.util.HashMap<>();
+        Map<String, Where> lines = new java.util.HashMap<>();
         try {
             readYaml(new StringReader(yaml), sourceName, b, problems, lines);
         } catch (IOException e) {
@@ -125,18 +139,25 @@ public final class ConfigLoader {
         }
     }
 
-    /** Gives validation problems the line where their key was written, when it was written in the file. */
-    private static List<ConfigProblem> withLines(List<ConfigProblem> problems, Map<String, Integer> lines) {
+    /** Where a key was given: the file or {@code --set}, its line (0 when none) and its value as written. */
+    private record Where(String source, int line, String raw) {
+    }
+
+    /**
+     * Gives validation problems the source, line and value as written of their key, when it was given in the file
+     * or with {@code --set}.
+     */
+    private static List<ConfigProblem> withLines(List<ConfigProblem> problems, Map<String, Where> lines) {
         List<ConfigProblem> out = new ArrayList<>(problems.size());
         for (ConfigProblem p : problems) {
-            Integer line = lines.get(p.key());
-            out.add(line == null ? p : new ConfigProblem(p.source(), line, p.key(), p.value(), p.message()));
+            Where w = lines.get(p.key());
+            out.add(w == null ? p : new ConfigProblem(w.source(), w.line(), p.key(), w.raw(), p.message()));
         }
         return out;
     }
 
     private static void readYaml(Reader r, String source, NexusConfig.Builder b, List<ConfigProblem> problems,
-                                 Map<String, Integer> lines) throws IOException {
+                                 Map<String, Where> lines) throws IOException {
         try (JsonParser p = YAML.getFactory().createParser(r)) {
             JsonToken t;
             try {
@@ -157,13 +178,14 @@ public final class ConfigLoader {
                 while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
                     int line = p.currentLocation().getLineNr();
-                    lines.put(key, line);
                     p.nextToken();
                     JsonNode value = p.readValueAsTree();
                     if (value == null) {
                         value = YAML.getNodeFactory().nullNode();
                     }
-                    apply(key, value, value.isValueNode() ? value.asText() : value.toString(), source, line, b, problems);
+                    String raw = value.isValueNode() ? value.asText() : value.toString();
+                    lines.put(key, new Where(source, line, raw));
+                    apply(key, value, raw, source, line, b, problems);
                 }
             } catch (IOException e) {
                 problems.add(syntax(source, e));
@@ -195,14 +217,14 @@ public final class ConfigLoader {
                 case "maxBusQueue" -> b.maxBusQueue(integer(v));
                 case "enableSafety" -> b.enableSafety(bool(v));
                 case "enableTelemetry" -> b.enableTelemetry(bool(v));
-                case "level" -> b.level(NexusLevel.parse(v.asText()));
+                case "level" -> b.level(level(v));
                 case "confirmationWindow" -> b.confirmationWindow(duration(v));
                 case "dryRun" -> b.dryRun(bool(v));
                 case "actionBudgetPerMinute" -> b.actionBudgetPerMinute(integer(v));
                 case "protect" -> b.protect(stringList(v));
                 case "dataDir" -> b.dataDir(Path.of(text(v)));
                 default -> {
-                    problems.add(new ConfigProblem(src, line, key, "", "unknown key; known keys: " + String.join(", ", KEYS)
+                    problems.add(new ConfigProblem(src, line, key, raw, "unknown key; known keys: " + String.join(", ", KEYS)
                             + suggestion(key)));
                     return;
                 }
@@ -250,6 +272,13 @@ public final class ConfigLoader {
                     + typeName(v));
         }
         return Durations.parse(v.asText());
+    }
+
+    private static NexusLevel level(JsonNode v) {
+        if (!v.isValueNode() || v.isNull()) {
+            throw new IllegalArgumentException("must be 0-6 or one of " + NexusLevel.allowedNames() + ", got " + typeName(v));
+        }
+        return NexusLevel.parse(v.asText());
     }
 
     private static boolean bool(JsonNode v) {

@@ -1,5 +1,7 @@
 package dev.helix.nexus.core;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -10,6 +12,8 @@ import java.util.Locale;
  * is refused, since it is ambiguous. Negative values parse (so that validation can name them).
  */
 public final class Durations {
+
+    private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(9_000_000_000_000_000_000L);
 
     private Durations() {
     }
@@ -38,27 +42,28 @@ public final class Durations {
         if (i == 0 || i == t.length()) {
             throw bad(text);
         }
-        double n;
+        BigDecimal n;
         try {
-            n = Double.parseDouble(t.substring(0, i));
+            n = new BigDecimal(t.substring(0, i));
         } catch (NumberFormatException e) {
             throw bad(text);
         }
-        double nanosPerUnit = switch (t.substring(i).trim()) {
-            case "ns" -> 1;
-            case "us", "µs" -> 1e3;
-            case "ms" -> 1e6;
-            case "s", "sec" -> 1e9;
-            case "m", "min" -> 60e9;
-            case "h" -> 3600e9;
-            case "d" -> 86400e9;
+        long nanosPerUnit = switch (t.substring(i).trim()) {
+            case "ns" -> 1L;
+            case "us", "µs" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s", "sec" -> 1_000_000_000L;
+            case "m", "min" -> 60_000_000_000L;
+            case "h" -> 3_600_000_000_000L;
+            case "d" -> 86_400_000_000_000L;
             default -> throw bad(text);
         };
-        double nanos = n * nanosPerUnit;
-        if (!Double.isFinite(nanos) || Math.abs(nanos) > 9e18) {
+        // exact decimal arithmetic: a double loses nanoseconds (and even milliseconds) beyond about 2^53 ns
+        BigDecimal nanos = n.multiply(BigDecimal.valueOf(nanosPerUnit)).setScale(0, RoundingMode.HALF_UP);
+        if (nanos.abs().compareTo(MAX_NANOS) > 0) {
             throw bad(text);
         }
-        return Duration.ofNanos(Math.round(nanos));
+        return Duration.ofNanos(nanos.longValueExact());
     }
 
     private static IllegalArgumentException bad(String text) {

@@ -47,7 +47,12 @@ public enum NexusLevel {
     public static NexusLevel parse(String text) {
         String t = text.trim();
         if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
-            int n = Integer.parseInt(t);
+            int n;
+            try {
+                n = Integer.parseInt(t);
+            } catch (NumberFormatException tooLong) {
+                n = -1; // out of range: refused below with the clear message
+            }
             if (n >= 0 && n < values().length) {
                 return values()[n];
             }

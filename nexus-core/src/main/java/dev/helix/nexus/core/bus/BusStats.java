@@ -30,4 +30,25 @@ public record BusStats(long offered, long delivered, long dropped, long[] droppe
     public long[] droppedByPriority() {
         return droppedByPriority.clone();
     }
+
+    /** Equal when every counter is equal (a record compares array components by identity, so this is spelled out). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BusStats b && offered == b.offered && delivered == b.delivered && dropped == b.dropped
+                && java.util.Arrays.equals(droppedByPriority, b.droppedByPriority) && rejected == b.rejected
+                && queued == b.queued && capacity == b.capacity && highWatermark == b.highWatermark;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(offered, delivered, dropped, java.util.Arrays.hashCode(droppedByPriority), rejected,
+                queued, capacity, highWatermark);
+    }
+
+    @Override
+    public String toString() {
+        return "BusStats[offered=" + offered + ", delivered=" + delivered + ", dropped=" + dropped + ", droppedByPriority="
+                + java.util.Arrays.toString(droppedByPriority) + ", rejected=" + rejected + ", queued=" + queued
+                + ", capacity=" + capacity + ", highWatermark=" + highWatermark + "]";
+    }
 }

@@ -82,10 +82,9 @@ public final class ActionGate {
     public ActionResult submit(Action a) {
         long now = clock.wallMillis();
         NexusLevel l = level;
-        NexusLevel needed = a.requiredLevel().compareTo(NexusLevel.CORRECTION) < 0 ? NexusLevel.CORRECTION : a.requiredLevel();
-        if (l.compareTo(needed) < 0) {
-            return refuse(a, now, "level " + l.name().toLowerCase() + " is below " + needed.name().toLowerCase()
-                    + ", which this action needs");
+        Optional<String> belowLevel = belowLevel(a, l);
+        if (belowLevel.isPresent()) {
+            return refuse(a, now, belowLevel.get());
         }
         if (config.enableSafety()) {
             for (Check c : checks) {
@@ -167,7 +166,22 @@ public final class ActionGate {
         return List.copyOf(pending);
     }
 
+    /** Why the level {@code l} does not allow {@code a}, or empty when it does. */
+    private static Optional<String> belowLevel(Action a, NexusLevel l) {
+        NexusLevel needed = a.requiredLevel().compareTo(NexusLevel.CORRECTION) < 0 ? NexusLevel.CORRECTION : a.requiredLevel();
+        if (l.compareTo(needed) < 0) {
+            return Optional.of("level " + l.name().toLowerCase() + " is below " + needed.name().toLowerCase()
+                    + ", which this action needs");
+        }
+        return Optional.empty();
+    }
+
     private ActionResult run(Action a, long now) {
+        // the level may have been lowered while the action waited for its window: check it again before running
+        Optional<String> belowLevel = belowLevel(a, level);
+        if (belowLevel.isPresent()) {
+            return refuse(a, now, belowLevel.get());
+        }
         synchronized (this) {
             while (!recentStarts.isEmpty() && recentStarts.peekFirst() <= now - 60_000L) {
                 recentStarts.pollFirst();

@@ -203,6 +203,8 @@ public final class NexusEngine implements AutoCloseable {
             if (s == NexusState.DEGRADED && consecutiveGood >= GOOD_TICKS_TO_RECOVER) {
                 state.transitionIf(NexusState.DEGRADED, NexusState.RUNNING, consecutiveGood + " healthy ticks in a row");
             }
+        } else {
+            consecutiveGood = 0; // an overrun is not a healthy tick: the streak needed to recover starts again
         }
     }
 
@@ -385,6 +387,14 @@ public final class NexusEngine implements AutoCloseable {
 
         @Override
         public boolean send(Domain target, Priority priority, Object payload) {
+            if (!config.isEnabled(target) || !levelRuns(target)) {
+                // nobody would drain it: it would pile up until the bus drops (and logs) one message per tick, and
+                // feed stale payloads to the domain once it runs again
+                if (!domain.maySendTo(target)) {
+                    return bus.offer(new Message(domain, target, priority, now, payload)); // throws RoutingException
+                }
+                return false;
+            }
             return bus.offer(new Message(domain, target, priority, now, payload));
         }
 

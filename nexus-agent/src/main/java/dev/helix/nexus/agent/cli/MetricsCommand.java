@@ -1,0 +1,84 @@
+package dev.helix.nexus.agent.cli;
+
+import dev.helix.nexus.agent.Agent;
+import dev.helix.nexus.core.Durations;
+import dev.helix.nexus.core.NexusConfig;
+import dev.helix.nexus.core.spi.Sensor;
+import dev.helix.nexus.core.spi.SensorHealth;
+import dev.helix.nexus.telemetry.TelemetryStore;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code nexus metrics}: prints every metric NEXUS senses as Prometheus text lines {@code name{labels} value}, one per
+ * series. Rates need two readings, so the sensors are read twice, {@code --interval} apart, before the first print.
+ */
+@Command(name = "metrics", mixinStandardHelpOptions = true,
+        description = "Print every current metric as Prometheus text (name{labels} value), once or every interval.")
+public final class MetricsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--once", description = "Print once and exit (default: print every interval until interrupted).")
+    boolean once;
+
+    @Option(names = "--interval", defaultValue = "1s", paramLabel = "DURATION", description = "Time between readings (default ${DEFAULT-VALUE}).")
+    String interval;
+
+    @Option(names = "--health", description = "Also print each sensor's health as comments.")
+    boolean health;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Duration every;
+        try {
+            every = Durations.parse(interval);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("nexus: --interval: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        if (every.isNegative() || every.isZero()) {
+            spec.commandLine().getErr().println("nexus: --interval must be positive, got " + interval);
+            return ExitCodes.USAGE;
+        }
+        List<Sensor> sensors = Agent.discoverSensors(NexusConfig.defaults());
+        TelemetryStore store = new TelemetryStore();
+        try {
+            sampleAll(sensors, store);
+            do {
+                Thread.sleep(every.toMillis());
+                sampleAll(sensors, store);
+                if (health) {
+                    for (Sensor s : sensors) {
+                        SensorHealth h = s.health();
+                        out.printf("# sensor %s %s %s %s%n", s.name(), h.status(), h.source(), h.reason());
+                    }
+                }
+                store.writePrometheusText(out);
+                out.flush();
+            } while (!once);
+        } finally {
+            sensors.forEach(Sensor::close);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void sampleAll(List<Sensor> sensors, TelemetryStore store) {
+        long now = System.currentTimeMillis();
+        for (Sensor s : sensors) {
+            try {
+                s.sample(store, now);
+            } catch (Exception e) {
+                System.err.println("nexus: sensor " + s.name() + " failed: " + e);
+            }
+        }
+    }
+}
