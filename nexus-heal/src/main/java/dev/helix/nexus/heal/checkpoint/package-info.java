@@ -1,0 +1,2 @@
+/** Micro-rollback: bounded, aged checkpoints per component and verified exact restores. */
+package dev.helix.nexus.heal.checkpoint;
