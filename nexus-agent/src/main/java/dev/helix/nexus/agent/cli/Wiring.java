@@ -2,10 +2,14 @@ package dev.helix.nexus.agent.cli;
 
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.engine.NexusEngine;
+import dev.helix.nexus.heal.ProtectList;
+import dev.helix.nexus.heal.SafetyRules;
+import dev.helix.nexus.heal.cgroup.Cgroups;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The standard assembly of detectors, predictors, policies and safety checks that {@code run} and {@code demo} share.
- * Each module that lands adds its part here.
  */
 final class Wiring {
 
@@ -13,6 +17,27 @@ final class Wiring {
     }
 
     static void standard(NexusEngine.Builder b, NexusConfig config) {
-        // detectors, predictors and the act policy are attached here as their modules land
+        b.safetyCheck(safetyRules(config)::refuse);
+    }
+
+    /**
+     * The Act module's safety rules (never PID 1, NEXUS itself or its ancestors, kernel threads, the protect-list,
+     * cgroups outside NEXUS's own). Protect-list entries that are all digits are pids, entries with a '/' cgroup
+     * paths, the rest process names.
+     */
+    static SafetyRules safetyRules(NexusConfig config) {
+        List<String> names = new ArrayList<>();
+        List<Long> pids = new ArrayList<>();
+        List<String> cgroups = new ArrayList<>();
+        for (String p : config.protect()) {
+            if (p.chars().allMatch(Character::isDigit)) {
+                pids.add(Long.parseLong(p));
+            } else if (p.indexOf('/') >= 0) {
+                cgroups.add(p);
+            } else {
+                names.add(p);
+            }
+        }
+        return new SafetyRules(ProtectList.of(names, pids, cgroups), Cgroups.detect().preferred().orElse(null));
     }
 }
