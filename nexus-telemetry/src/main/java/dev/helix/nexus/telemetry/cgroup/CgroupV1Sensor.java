@@ -1,0 +1,224 @@
+package dev.helix.nexus.telemetry.cgroup;
+
+import dev.helix.nexus.core.spi.MetricSink;
+import dev.helix.nexus.telemetry.internal.Texts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * cgroup v1 controllers: cpu, cpuacct, memory, pids, blkio, freezer. Each controller's hierarchy is walked from
+ * its mount point to {@code maxDepth} levels, at most {@code maxGroups} groups per controller. Labels:
+ * {@code cgroup} (e.g. "/process_api/9050de..."), {@code hierarchy="v1"}.
+ *
+ * <p>Metrics: cpu: {@code cgroup_cpu_throttled_periods_fraction}, {@code cgroup_cpu_throttled_seconds_per_second},
+ * {@code cgroup_cpu_limit_cores} (quota/period, when limited); cpuacct: {@code cgroup_cpu_usage_cores},
+ * {@code cgroup_cpu_user_cores}, {@code cgroup_cpu_system_cores}; memory: {@code cgroup_memory_usage_bytes},
+ * {@code cgroup_memory_limit_bytes} and {@code cgroup_memory_usage_fraction} (when limited),
+ * {@code cgroup_memory_failcnt_per_second}, {@code cgroup_memory_stat_bytes{field}} (rss, cache, swap,
+ * mapped_file, total_rss, total_cache), {@code cgroup_memory_major_faults_per_second},
+ * {@code cgroup_memory_under_oom}, {@code cgroup_memory_oom_kills}; pids: {@code cgroup_pids_current},
+ * {@code cgroup_pids_max}, {@code cgroup_pids_usage_fraction}; blkio (throttle stats, which count I/O under every
+ * scheduler): {@code cgroup_io_read_bytes_per_second}, {@code cgroup_io_write_bytes_per_second},
+ * {@code cgroup_io_reads_per_second}, {@code cgroup_io_writes_per_second}; freezer: {@code cgroup_frozen}
+ * (0 thawed, 0.5 freezing, 1 frozen). Files a controller lacks in a group (e.g. the root) are skipped silently.
+ *
+ * <p>Cost: O(groups x files) small reads per tick. Not thread-safe (tick thread only).
+ */
+public final class CgroupV1Sensor extends CgroupSensorBase {
+
+    private static final String[] MEMORY_STAT = {"rss", "cache", "swap", "mapped_file", "total_rss", "total_cache"};
+
+    private final Map<String, Path> mounts;
+    private final long ticksPerSecond;
+
+    /**
+     * @param mounts    controller name to mount point (from {@link CgroupMounts#v1()}, or a fixture tree)
+     * @param maxDepth  levels below each mount point to visit (0 = the root group only)
+     * @param maxGroups groups per controller at most
+     */
+    public CgroupV1Sensor(Map<String, Path> mounts, int maxDepth, int maxGroups) {
+        super("cgroup-v1", source(mounts), "v1", maxDepth, maxGroups);
+        this.mounts = Map.copyOf(mounts);
+        this.ticksPerSecond = 100;
+    }
+
+    /** The directory holding the controller mounts (e.g. /sys/fs/cgroup), for health reports. */
+    private static String source(Map<String, Path> mounts) {
+        Path any = mounts.values().stream().sorted().findFirst().orElse(Path.of("/sys/fs/cgroup/x"));
+        return String.valueOf(any.getParent() == null ? any : any.getParent());
+    }
+
+    @Override
+    protected void doSample(MetricSink sink, long ts, String ignored) {
+        if (mounts.isEmpty()) {
+            problem("/proc/self/mountinfo", "no cgroup v1 controllers mounted");
+            return;
+        }
+        Set<String> live = new HashSet<>();
+        Map<String, Long> kv = new HashMap<>();
+        for (Map.Entry<String, Path> m : mounts.entrySet()) {
+            Path root = m.getValue();
+            if (!Files.isDirectory(root)) {
+                problem(root, "controller " + m.getKey() + ": " + root + " is not a directory");
+                continue;
+            }
+            for (Path dir : walk(root)) {
+                String g = groupName(root, dir);
+                live.add(g);
+                kv.clear();
+                switch (m.getKey()) {
+                    case "cpu" -> cpu(dir, g, kv, sink, ts);
+                    case "cpuacct" -> cpuacct(dir, g, kv, sink, ts);
+                    case "memory" -> memory(dir, g, kv, sink, ts);
+                    case "pids" -> pids(dir, g, sink, ts);
+                    case "blkio" -> blkio(dir, g, sink, ts);
+                    case "freezer" -> freezer(dir, g, sink, ts);
+                    default -> { }
+                }
+            }
+        }
+        retainGroups(live);
+    }
+
+    private void cpu(Path dir, String g, Map<String, Long> kv, MetricSink sink, long ts) {
+        Path f = dir.resolve("cpu.stat");
+        String t = readOptional(f);
+        if (t != null) {
+            parseFlatKeyed(f, t, kv);
+            Long periods = kv.get("nr_periods");
+            Long throttled = kv.get("nr_throttled");
+            if (periods != null && throttled != null) {
+                double dp = rates.rate(key(g, "cgroup_cpu_periods_per_second"), periods, ts);
+                double dthr = rates.rate(key(g, "cgroup_cpu_throttled_periods_per_second"), throttled, ts);
+                if (dp > 0) {
+                    sink.record(key(g, "cgroup_cpu_throttled_periods_fraction"), Math.min(1, dthr / dp), ts);
+                }
+            }
+            rate(sink, key(g, "cgroup_cpu_throttled_seconds_per_second"), kv.get("throttled_time"), 1e-9, ts);
+        }
+        double quota = readLimit(dir.resolve("cpu.cfs_quota_us"));
+        double period = readLimit(dir.resolve("cpu.cfs_period_us"));
+        if (quota > 0 && period > 0) {
+            sink.record(key(g, "cgroup_cpu_limit_cores"), quota / period, ts);
+        }
+    }
+
+    private void cpuacct(Path dir, String g, Map<String, Long> kv, MetricSink sink, long ts) {
+        double usage = readGauge(dir.resolve("cpuacct.usage"));
+        if (!Double.isNaN(usage) && !Double.isInfinite(usage)) {
+            rate(sink, key(g, "cgroup_cpu_usage_cores"), (long) usage, 1e-9, ts);
+        }
+        Path f = dir.resolve("cpuacct.stat");
+        String t = readOptional(f);
+        if (t != null) {
+            parseFlatKeyed(f, t, kv);
+            rate(sink, key(g, "cgroup_cpu_user_cores"), kv.get("user"), 1.0 / ticksPerSecond, ts);
+            rate(sink, key(g, "cgroup_cpu_system_cores"), kv.get("system"), 1.0 / ticksPerSecond, ts);
+        }
+    }
+
+    private void memory(Path dir, String g, Map<String, Long> kv, MetricSink sink, long ts) {
+        double usage = readGauge(dir.resolve("memory.usage_in_bytes"));
+        if (!Double.isNaN(usage)) {
+            sink.record(key(g, "cgroup_memory_usage_bytes"), usage, ts);
+        }
+        limit(sink, g, "cgroup_memory_limit_bytes", "cgroup_memory_usage_fraction", usage,
+                readLimit(dir.resolve("memory.limit_in_bytes")), ts);
+        double failcnt = readGauge(dir.resolve("memory.failcnt"));
+        if (!Double.isNaN(failcnt) && !Double.isInfinite(failcnt)) {
+            rate(sink, key(g, "cgroup_memory_failcnt_per_second"), (long) failcnt, 1, ts);
+        }
+        Path stat = dir.resolve("memory.stat");
+        String t = readOptional(stat);
+        if (t != null) {
+            parseFlatKeyed(stat, t, kv);
+            for (String field : MEMORY_STAT) {
+                Long v = kv.get(field);
+                if (v != null) {
+                    sink.record(key(g, "cgroup_memory_stat_bytes", "field", field), v, ts);
+                }
+            }
+            rate(sink, key(g, "cgroup_memory_major_faults_per_second"), kv.get("pgmajfault"), 1, ts);
+        }
+        Path oom = dir.resolve("memory.oom_control");
+        String o = readOptional(oom);
+        if (o != null) {
+            kv.clear();
+            parseFlatKeyed(oom, o, kv);
+            Long under = kv.get("under_oom");
+            if (under != null) {
+                sink.record(key(g, "cgroup_memory_under_oom"), under, ts);
+            }
+            Long kills = kv.get("oom_kill"); // since Linux 4.13
+            if (kills != null) {
+                sink.record(key(g, "cgroup_memory_oom_kills"), kills, ts);
+            }
+        }
+    }
+
+    private void pids(Path dir, String g, MetricSink sink, long ts) {
+        double cur = readGauge(dir.resolve("pids.current"));
+        if (!Double.isNaN(cur)) {
+            sink.record(key(g, "cgroup_pids_current"), cur, ts);
+        }
+        limit(sink, g, "cgroup_pids_max", "cgroup_pids_usage_fraction", cur, readLimit(dir.resolve("pids.max")), ts);
+    }
+
+    private void blkio(Path dir, String g, MetricSink sink, long ts) {
+        blkioFile(dir.resolve("blkio.throttle.io_service_bytes"), g, "cgroup_io_read_bytes_per_second",
+                "cgroup_io_write_bytes_per_second", sink, ts);
+        blkioFile(dir.resolve("blkio.throttle.io_serviced"), g, "cgroup_io_reads_per_second",
+                "cgroup_io_writes_per_second", sink, ts);
+    }
+
+    /** Lines "8:0 Read 4096", ..., "Total 8192": sums Read and Write over devices. */
+    private void blkioFile(Path f, String g, String readName, String writeName, MetricSink sink, long ts) {
+        String t = readOptional(f);
+        if (t == null) {
+            return;
+        }
+        long read = 0;
+        long write = 0;
+        for (String line : t.split("\n")) {
+            String[] p = Texts.fields(line);
+            if (p.length == 0 || (p.length == 2 && p[0].equals("Total"))) {
+                continue;
+            }
+            long v = p.length == 3 ? Texts.parseLong(p[2]) : Texts.NOT_A_NUMBER;
+            if (v == Texts.NOT_A_NUMBER || p[0].indexOf(':') < 0) {
+                problem(f, f + ": bad line '" + Texts.abbreviate(line) + "'");
+                return;
+            }
+            if (p[1].equals("Read")) {
+                read += v;
+            } else if (p[1].equals("Write")) {
+                write += v;
+            }
+        }
+        rate(sink, key(g, readName), read, 1, ts);
+        rate(sink, key(g, writeName), write, 1, ts);
+    }
+
+    private void freezer(Path dir, String g, MetricSink sink, long ts) {
+        Path f = dir.resolve("freezer.state");
+        String t = readOptional(f);
+        if (t == null) {
+            return;
+        }
+        double v = switch (t.strip()) {
+            case "THAWED" -> 0;
+            case "FREEZING" -> 0.5;
+            case "FROZEN" -> 1;
+            default -> Double.NaN;
+        };
+        if (Double.isNaN(v)) {
+            problem(f, f + ": unknown state '" + Texts.abbreviate(t.strip()) + "'");
+        } else {
+            sink.record(key(g, "cgroup_frozen"), v, ts);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.helix.nexus.telemetry.cgroup;
+
+import dev.helix.nexus.core.spi.MetricKey;
+import dev.helix.nexus.core.spi.MetricSink;
+import dev.helix.nexus.telemetry.internal.PsiParser;
+import dev.helix.nexus.telemetry.internal.Texts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The cgroup v2 unified hierarchy, walked from its mount point to {@code maxDepth} levels (at most
+ * {@code maxGroups} groups). Labels: {@code cgroup} ("/" or "/system.slice/foo.service"), {@code hierarchy="v2"}.
+ *
+ * <p>Metrics: cpu.stat: {@code cgroup_cpu_usage_cores}, {@code cgroup_cpu_user_cores}, {@code cgroup_cpu_system_cores},
+ * {@code cgroup_cpu_throttled_periods_fraction}, {@code cgroup_cpu_throttled_seconds_per_second}; cpu.max:
+ * {@code cgroup_cpu_limit_cores}; memory: {@code cgroup_memory_usage_bytes} (memory.current),
+ * {@code cgroup_memory_limit_bytes} (memory.max) and {@code cgroup_memory_usage_fraction},
+ * {@code cgroup_memory_high_bytes} and {@code cgroup_memory_high_fraction} (memory.high), {@code cgroup_swap_usage_bytes},
+ * {@code cgroup_memory_events{event}} (low, high, max, oom, oom_kill, oom_group_kill totals) and
+ * {@code cgroup_memory_events_per_second{event}}, {@code cgroup_memory_stat_bytes{field}} (anon, file, kernel, shmem,
+ * file_dirty, file_writeback), {@code cgroup_memory_major_faults_per_second}; pids: {@code cgroup_pids_current},
+ * {@code cgroup_pids_max}, {@code cgroup_pids_usage_fraction}; io.stat per {@code device} ("8:0"):
+ * {@code cgroup_io_read_bytes_per_second}, {@code cgroup_io_write_bytes_per_second},
+ * {@code cgroup_io_reads_per_second}, {@code cgroup_io_writes_per_second}; PSI per {@code psi} label ("cpu/some", "memory/full", ...):
+ * {@code cgroup_pressure_avg10_percent}, {@code cgroup_pressure_avg60_percent},
+ * {@code cgroup_pressure_avg300_percent}, {@code cgroup_pressure_stall_fraction}. Files absent because a controller
+ * is not enabled for a group are skipped silently; malformed files degrade the sensor.
+ *
+ * <p>Cost: O(groups x files) small reads per tick. Not thread-safe (tick thread only).
+ */
+public final class CgroupV2Sensor extends CgroupSensorBase {
+
+    private static final String[] EVENTS = {"low", "high", "max", "oom", "oom_kill", "oom_group_kill"};
+    private static final String[] MEMORY_STAT = {"anon", "file", "kernel", "shmem", "file_dirty", "file_writeback"};
+    private static final String[] PSI = {"cpu", "memory", "io"};
+    private static final String[] IO_FIELDS = {"rbytes", "wbytes", "rios", "wios"};
+    private static final String[] IO_NAMES = {"cgroup_io_read_bytes_per_second", "cgroup_io_write_bytes_per_second",
+            "cgroup_io_reads_per_second", "cgroup_io_writes_per_second"};
+
+    private final Path root;
+    private final double[] psi = new double[8];
+
+    /**
+     * @param root      the cgroup2 mount point (e.g. {@code /sys/fs/cgroup} or {@code /sys/fs/cgroup/unified}) or a
+     *                  fixture tree in the same format
+     * @param maxDepth  levels below the root to visit (0 = the root group only)
+     * @param maxGroups groups at most
+     */
+    public CgroupV2Sensor(Path root, int maxDepth, int maxGroups) {
+        super("cgroup-v2", root.toString(), "v2", maxDepth, maxGroups);
+        this.root = root;
+    }
+
+    @Override
+    protected void doSample(MetricSink sink, long ts, String ignored) {
+        if (!Files.isRegularFile(root.resolve("cgroup.controllers"))) {
+            problem(root, root + " is not a cgroup v2 hierarchy (no cgroup.controllers)");
+            return;
+        }
+        Set<String> live = new HashSet<>();
+        Map<String, Long> kv = new HashMap<>();
+        for (Path dir : walk(root)) {
+            String g = groupName(root, dir);
+            live.add(g);
+            cpu(dir, g, kv, sink, ts);
+            memory(dir, g, kv, sink, ts);
+            pids(dir, g, sink, ts);
+            io(dir, g, sink, ts);
+            pressure(dir, g, sink, ts);
+        }
+        retainGroups(live);
+    }
+
+    private void cpu(Path dir, String g, Map<String, Long> kv, MetricSink sink, long ts) {
+        Path f = dir.resolve("cpu.stat");
+        String t = readOptional(f);
+        if (t != null) {
+            kv.clear();
+            parseFlatKeyed(f, t, kv);
+            rate(sink, key(g, "cgroup_cpu_usage_cores"), kv.get("usage_usec"), 1e-6, ts);
+            rate(sink, key(g, "cgroup_cpu_user_cores"), kv.get("user_usec"), 1e-6, ts);
+            rate(sink, key(g, "cgroup_cpu_system_cores"), kv.get("system_usec"), 1e-6, ts);
+            Long periods = kv.get("nr_periods");
+            Long throttled = kv.get("nr_throttled");
+            if (periods != null && throttled != null) {
+                double dp = rates.rate(key(g, "cgroup_cpu_periods_per_second"), periods, ts);
+                double dthr = rates.rate(key(g, "cgroup_cpu_throttled_periods_per_second"), throttled, ts);
+                if (dp > 0) {
+                    sink.record(key(g, "cgroup_cpu_throttled_periods_fraction"), Math.min(1, dthr / dp), ts);
+                }
+            }
+            rate(sink, key(g, "cgroup_cpu_throttled_seconds_per_second"), kv.get("throttled_usec"), 1e-6, ts);
+        }
+        Path max = dir.resolve("cpu.max");
+        String m = readOptional(max);
+        if (m != null) {
+            String[] p = Texts.fields(m);
+            long period = p.length == 2 ? Texts.parseLong(p[1]) : -1;
+            long quota = p.length == 2 && !p[0].equals("max") ? Texts.parseLong(p[0]) : -1;
+            if (period <= 0 || (!p[0].equals("max") && quota < 0)) {
+                problem(max, max + ": want '$MAX $PERIOD', got '" + Texts.abbreviate(m.strip()) + "'");
+            } else if (quota > 0) {
+                sink.record(key(g, "cgroup_cpu_limit_cores"), (double) quota / period, ts);
+            }
+        }
+    }
+
+    private void memory(Path dir, String g, Map<String, Long> kv, MetricSink sink, long ts) {
+        double usage = readGauge(dir.resolve("memory.current"));
+        if (!Double.isNaN(usage)) {
+            sink.record(key(g, "cgroup_memory_usage_bytes"), usage, ts);
+        }
+        limit(sink, g, "cgroup_memory_limit_bytes", "cgroup_memory_usage_fraction", usage,
+                readLimit(dir.resolve("memory.max")), ts);
+        limit(sink, g, "cgroup_memory_high_bytes", "cgroup_memory_high_fraction", usage,
+                readLimit(dir.resolve("memory.high")), ts);
+        double swap = readGauge(dir.resolve("memory.swap.current"));
+        if (!Double.isNaN(swap)) {
+            sink.record(key(g, "cgroup_swap_usage_bytes"), swap, ts);
+        }
+        Path ev = dir.resolve("memory.events");
+        String e = readOptional(ev);
+        if (e != null) {
+            kv.clear();
+            parseFlatKeyed(ev, e, kv);
+            for (String event : EVENTS) {
+                Long v = kv.get(event);
+                if (v != null) {
+                    sink.record(key(g, "cgroup_memory_events", "event", event), v, ts);
+                    rate(sink, key(g, "cgroup_memory_events_per_second", "event", event), v, 1, ts);
+                }
+            }
+        }
+        Path st = dir.resolve("memory.stat");
+        String s = readOptional(st);
+        if (s != null) {
+            kv.clear();
+            parseFlatKeyed(st, s, kv);
+            for (String field : MEMORY_STAT) {
+                Long v = kv.get(field);
+                if (v != null) {
+                    sink.record(key(g, "cgroup_memory_stat_bytes", "field", field), v, ts);
+                }
+            }
+            rate(sink, key(g, "cgroup_memory_major_faults_per_second"), kv.get("pgmajfault"), 1, ts);
+        }
+    }
+
+    private void pids(Path dir, String g, MetricSink sink, long ts) {
+        double cur = readGauge(dir.resolve("pids.current"));
+        if (!Double.isNaN(cur)) {
+            sink.record(key(g, "cgroup_pids_current"), cur, ts);
+        }
+        limit(sink, g, "cgroup_pids_max", "cgroup_pids_usage_fraction", cur, readLimit(dir.resolve("pids.max")), ts);
+    }
+
+    /** Lines "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0". */
+    private void io(Path dir, String g, MetricSink sink, long ts) {
+        Path f = dir.resolve("io.stat");
+        String t = readOptional(f);
+        if (t == null) {
+            return;
+        }
+        for (String line : t.split("\n")) {
+            String[] p = Texts.fields(line);
+            if (p.length == 0) {
+                continue;
+            }
+            if (p[0].indexOf(':') <= 0) {
+                problem(f, f + ": bad line '" + Texts.abbreviate(line) + "'");
+                continue;
+            }
+            String device = p[0];
+            for (int i = 1; i < p.length; i++) {
+                int eq = p[i].indexOf('=');
+                if (eq <= 0) {
+                    problem(f, f + ": bad field '" + Texts.abbreviate(p[i]) + "'");
+                    continue;
+                }
+                String k = p[i].substring(0, eq);
+                for (int j = 0; j < IO_FIELDS.length; j++) {
+                    if (IO_FIELDS[j].equals(k)) {
+                        long v = Texts.parseLong(p[i].substring(eq + 1));
+                        if (v == Texts.NOT_A_NUMBER) {
+                            problem(f, f + ": bad field '" + Texts.abbreviate(p[i]) + "'");
+                        } else {
+                            MetricKey key = key(g, IO_NAMES[j], "device", device);
+                            sink.record(key, rates.rate(key, v, ts), ts);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void pressure(Path dir, String g, MetricSink sink, long ts) {
+        for (String resource : PSI) {
+            Path f = dir.resolve(resource + ".pressure");
+            String t = readOptional(f);
+            if (t == null) {
+                continue;
+            }
+            String p = PsiParser.parse(t, psi);
+            if (p != null) {
+                problem(f, f + ": " + p);
+            }
+            for (int k = 0; k < 2; k++) {
+                String kind = k == 0 ? "some" : "full";
+                int base = k * PsiParser.FULL;
+                String[] names = {"cgroup_pressure_avg10_percent", "cgroup_pressure_avg60_percent",
+                        "cgroup_pressure_avg300_percent"};
+                for (int i = 0; i < 3; i++) {
+                    if (!Double.isNaN(psi[base + i])) {
+                        sink.record(key(g, names[i], "psi", resource + "/" + kind), psi[base + i], ts);
+                    }
+                }
+                if (!Double.isNaN(psi[base + 3])) {
+                    MetricKey key = key(g, "cgroup_pressure_stall_fraction", "psi", resource + "/" + kind);
+                    sink.record(key, rates.rate(key, (long) psi[base + 3], ts) / 1e6, ts);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.helix.nexus.telemetry.host;
+
+import dev.helix.nexus.core.spi.MetricKey;
+import dev.helix.nexus.core.spi.MetricSink;
+import dev.helix.nexus.telemetry.internal.CounterRates;
+import dev.helix.nexus.telemetry.internal.TextFileSensor;
+import dev.helix.nexus.telemetry.internal.Texts;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Paging and reclaim activity from {@code /proc/vmstat}, as per-second rates.
+ *
+ * <p>Metrics: {@code host_vmstat_per_second{counter}} for pgfault, pgmajfault, pswpin, pswpout, oom_kill and every
+ * {@code pgscan*}/{@code pgsteal*} counter; and the headline sums {@code host_page_faults_per_second},
+ * {@code host_major_page_faults_per_second}, {@code host_swap_in_pages_per_second},
+ * {@code host_swap_out_pages_per_second}, {@code host_pages_scanned_per_second} (kswapd + direct + khugepaged +
+ * proactive, old per-zone forms included), {@code host_pages_stolen_per_second}, {@code host_oom_kills_per_second}.
+ *
+ * <p>O(lines) per tick. Not thread-safe (tick thread only).
+ */
+public final class VmStatSensor extends TextFileSensor {
+
+    private static final MetricKey SCANNED = MetricKey.of("host_pages_scanned_per_second");
+    private static final MetricKey STOLEN = MetricKey.of("host_pages_stolen_per_second");
+    private static final Map<String, MetricKey> HEADLINE = Map.of(
+            "pgfault", MetricKey.of("host_page_faults_per_second"),
+            "pgmajfault", MetricKey.of("host_major_page_faults_per_second"),
+            "pswpin", MetricKey.of("host_swap_in_pages_per_second"),
+            "pswpout", MetricKey.of("host_swap_out_pages_per_second"),
+            "oom_kill", MetricKey.of("host_oom_kills_per_second"));
+
+    private final Map<String, MetricKey> keys = new HashMap<>();
+    private final CounterRates rates = new CounterRates();
+    private final CounterRates sums = new CounterRates();
+
+    /** Reads {@code procRoot/vmstat}. */
+    public VmStatSensor(Path procRoot) {
+        super("proc-vmstat", procRoot.resolve("vmstat"));
+    }
+
+    static boolean wanted(String c) {
+        return HEADLINE.containsKey(c) || c.startsWith("pgscan") || c.startsWith("pgsteal");
+    }
+
+    static boolean scanSum(String c) {
+        return (c.startsWith("pgscan_kswapd") || c.startsWith("pgscan_direct") || c.startsWith("pgscan_khugepaged")
+                || c.startsWith("pgscan_proactive")) && !c.equals("pgscan_direct_throttle");
+    }
+
+    static boolean stealSum(String c) {
+        return c.startsWith("pgsteal_kswapd") || c.startsWith("pgsteal_direct") || c.startsWith("pgsteal_khugepaged")
+                || c.startsWith("pgsteal_proactive");
+    }
+
+    @Override
+    protected void parse(String text, MetricSink sink, long ts) {
+        long scanned = 0;
+        long stolen = 0;
+        int good = 0;
+        for (String line : text.split("\n")) {
+            String[] f = Texts.fields(line);
+            if (f.length == 0) {
+                continue;
+            }
+            if (f.length != 2) {
+                problem(file, "want 'name value', got '" + line + "'");
+                continue;
+            }
+            String c = f[0];
+            long v = Texts.parseLong(f[1]);
+            if (v == Texts.NOT_A_NUMBER) {
+                problem(file, "not a number in '" + line + "'");
+                continue;
+            }
+            good++;
+            if (!wanted(c)) {
+                continue;
+            }
+            MetricKey key = keys.get(c);
+            if (key == null) {
+                if (keys.size() >= 256) {
+                    continue;
+                }
+                key = MetricKey.of("host_vmstat_per_second", "counter", c);
+                keys.put(c, key);
+            }
+            double r = rates.rate(key, v, ts);
+            sink.record(key, r, ts);
+            MetricKey head = HEADLINE.get(c);
+            if (head != null) {
+                sink.record(head, r, ts);
+            }
+            if (scanSum(c)) {
+                scanned += v;
+            }
+            if (stealSum(c)) {
+                stolen += v;
+            }
+        }
+        if (good == 0) {
+            problem(file, "no 'name value' lines");
+            return;
+        }
+        sink.record(SCANNED, sums.rate(SCANNED, scanned, ts), ts);
+        sink.record(STOLEN, sums.rate(STOLEN, stolen, ts), ts);
+    }
+}

@@ -1,0 +1,2 @@
+/** Per-process sensors over /proc/[pid]. */
+package dev.helix.nexus.telemetry.process;

@@ -1,0 +1,53 @@
+package dev.helix.nexus.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.helix.nexus.core.NexusConfig;
+import dev.helix.nexus.core.spi.Sensor;
+import dev.helix.nexus.core.spi.SensorHealth;
+import dev.helix.nexus.core.spi.SensorProvider;
+import dev.helix.nexus.telemetry.internal.AbstractSensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/** The agent's view: discover sensors through ServiceLoader and run them on this real machine. */
+class TelemetrySensorProviderTest {
+
+    @Test
+    void serviceLoaderFindsTheProviderAndItsSensorsWorkOnThisMachine() throws Exception {
+        List<Sensor> sensors = new ArrayList<>();
+        for (SensorProvider p : ServiceLoader.load(SensorProvider.class)) {
+            sensors.addAll(p.create(NexusConfig.defaults()));
+        }
+        assertThat(sensors).extracting(Sensor::name).contains("proc-stat", "proc-meminfo", "processes", "jvm");
+        assertThat(sensors).extracting(Sensor::name).doesNotHaveDuplicates();
+        TelemetryStore store = new TelemetryStore();
+        long t0 = 1_767_225_600_000L;
+        for (Sensor s : sensors) {
+            s.sample(store, t0);
+        }
+        for (Sensor s : sensors) {
+            s.sample(store, t0 + 1000);
+            assertThat(s.health().status()).as(s.name() + ": " + s.health()).isNotEqualTo(SensorHealth.Status.FAILED);
+            assertThat(s.health().reason()).doesNotContain(AbstractSensor.INTERNAL_ERROR);
+            s.close();
+        }
+        String text = store.toPrometheusText();
+        // (CPU fractions need the tick counters to move between the two reads, which a fast test cannot promise;
+        // they are covered on fixtures)
+        assertThat(text).contains("host_memory_available_bytes ", "host_load1 ", "jvm_threads_live ", "host_procs_running ");
+        assertThat(text.lines()).allMatch(l -> l.matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*})? \\S+"));
+    }
+
+    @Test
+    void noSensorsWhenSenseIsDisabled() {
+        NexusConfig off = NexusConfig.builder().build().toBuilder().build();
+        off = new NexusConfig(off.tickDuration(), false, off.enableUnderstand(), off.enableReason(), off.enableDecide(),
+                off.enableAct(), off.enableMemory(), off.enableReflect(), off.maxBusQueue(), off.enableSafety(),
+                off.enableTelemetry(), off.level(), off.confirmationWindow(), off.dryRun(), off.actionBudgetPerMinute(),
+                off.protect(), off.dataDir());
+        assertThat(new TelemetrySensorProvider().create(off)).isEmpty();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.helix.nexus.telemetry.jvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.helix.nexus.telemetry.TestSupport.Sink;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.Test;
+
+class JvmSensorTest {
+
+    static final long T0 = 1_767_225_600_000L;
+
+    @Test
+    void reportsHeapPoolsGcThreadsClassesCpuAndFds() {
+        JvmSensor s = new JvmSensor();
+        Sink sink = new Sink();
+        s.sample(sink, T0);
+        s.sample(sink, T0 + 1000);
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+        assertThat(sink.get("jvm_memory_used_bytes", "area", "heap")).isPositive();
+        assertThat(sink.count("jvm_memory_pool_used_bytes")).isGreaterThanOrEqualTo(2);
+        assertThat(sink.count("jvm_memory_pool_used_after_gc_bytes")).isGreaterThanOrEqualTo(1);
+        assertThat(sink.count("jvm_gc_collections")).isGreaterThanOrEqualTo(1);
+        assertThat(sink.get("jvm_threads", "state", "runnable")).isGreaterThanOrEqualTo(1);
+        assertThat(sink.get("jvm_threads_live")).isGreaterThanOrEqualTo(1);
+        assertThat(sink.get("jvm_threads_deadlocked")).isEqualTo(0);
+        assertThat(sink.get("jvm_classes_loaded")).isPositive();
+        assertThat(sink.get("jvm_open_fds")).isPositive();
+        assertThat(sink.get("jvm_process_cpu_cores")).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void detectsDeadlockedThreads() throws Exception {
+        ReentrantLock a = new ReentrantLock();
+        ReentrantLock b = new ReentrantLock();
+        CountDownLatch bothHoldFirst = new CountDownLatch(2);
+        Thread t1 = new Thread(() -> lockBoth(a, b, bothHoldFirst), "nexus-test-deadlock-1");
+        Thread t2 = new Thread(() -> lockBoth(b, a, bothHoldFirst), "nexus-test-deadlock-2");
+        t1.setDaemon(true);
+        t2.setDaemon(true);
+        t1.start();
+        t2.start();
+        try {
+            assertThat(bothHoldFirst.await(10, TimeUnit.SECONDS)).isTrue();
+            // wait (without sleeping) until the JVM sees both threads parked on the other's lock
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ManagementFactory.getThreadMXBean().findDeadlockedThreads() == null && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            JvmSensor s = new JvmSensor();
+            Sink sink = new Sink();
+            s.sample(sink, T0);
+            assertThat(sink.get("jvm_threads_deadlocked")).isEqualTo(2);
+            assertThat(s.deadlockedThreadNames()).containsExactlyInAnyOrder("nexus-test-deadlock-1", "nexus-test-deadlock-2");
+        } finally {
+            t1.interrupt();
+            t2.interrupt();
+            t1.join(5000);
+            t2.join(5000);
+        }
+    }
+
+    private static void lockBoth(ReentrantLock first, ReentrantLock second, CountDownLatch latch) {
+        try {
+            first.lockInterruptibly();
+            try {
+                latch.countDown();
+                latch.await();
+                second.lockInterruptibly();
+                second.unlock();
+            } finally {
+                first.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
