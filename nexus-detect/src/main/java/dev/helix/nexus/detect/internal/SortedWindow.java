@@ -1,0 +1,140 @@
+package dev.helix.nexus.detect.internal;
+
+import java.util.Arrays;
+
+/**
+ * A sliding window of the last {@code capacity} finite doubles kept both in arrival order (ring buffer) and in
+ * sorted order, so exact order statistics (median, quartiles, any quantile) are available at any time.
+ *
+ * <p>Complexity: {@link #add(double)} is O(log w) to locate positions plus O(w) for the {@code System.arraycopy}
+ * shift (a memmove, in practice a few ns per 100 elements); order statistics are O(1); {@link #mad(double)} is O(w)
+ * by merging the two monotone halves of the absolute deviations. No allocation after construction.
+ *
+ * <p>Not thread-safe: one writer, no concurrent readers.
+ */
+public final class SortedWindow {
+    private final double[] ring;
+    private final double[] sorted;
+    private int head;
+    private int size;
+
+    public SortedWindow(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
+        }
+        ring = new double[capacity];
+        sorted = new double[capacity];
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int capacity() {
+        return ring.length;
+    }
+
+    public boolean isFull() {
+        return size == ring.length;
+    }
+
+    public void clear() {
+        head = 0;
+        size = 0;
+    }
+
+    /** Adds a finite value, evicting the oldest when full. Non-finite values must be filtered by the caller. */
+    public void add(double x) {
+        if (size == ring.length) {
+            double old = ring[head];
+            int idx = Arrays.binarySearch(sorted, 0, size, old);
+            // binarySearch may land on any of several equal elements: all are interchangeable.
+            System.arraycopy(sorted, idx + 1, sorted, idx, size - idx - 1);
+            size--;
+            ring[head] = x;
+            head = (head + 1) % ring.length;
+        } else {
+            ring[(head + size) % ring.length] = x;
+        }
+        int pos = Arrays.binarySearch(sorted, 0, size, x);
+        if (pos < 0) {
+            pos = -pos - 1;
+        }
+        System.arraycopy(sorted, pos, sorted, pos + 1, size - pos);
+        sorted[pos] = x;
+        size++;
+    }
+
+    /** The k-th smallest value, 0-based. */
+    public double get(int k) {
+        if (k < 0 || k >= size) {
+            throw new IndexOutOfBoundsException("k=" + k + " size=" + size);
+        }
+        return sorted[k];
+    }
+
+    /**
+     * Quantile with linear interpolation between order statistics (Hyndman &amp; Fan type 7, the default of R and
+     * NumPy): h = (n-1)q, Q = x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]).
+     */
+    public double quantile(double q) {
+        if (size == 0) {
+            return Double.NaN;
+        }
+        double h = (size - 1) * q;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(lo + 1, size - 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    public double median() {
+        return quantile(0.5);
+    }
+
+    /**
+     * Median absolute deviation from {@code center} (unscaled), exact, O(w) and allocation-free: the deviations
+     * of the sorted values to the left of the centre decrease and those to the right increase, so the k-th
+     * smallest deviation is found by a two-way merge.
+     */
+    public double mad(double center) {
+        if (size == 0) {
+            return Double.NaN;
+        }
+        int split = Arrays.binarySearch(sorted, 0, size, center);
+        if (split < 0) {
+            split = -split - 1;
+        }
+        // left pointer walks down from split-1, right pointer walks up from split
+        int l = split - 1;
+        int r = split;
+        int lowerIdx = (size - 1) / 2;
+        int upperIdx = size / 2;
+        double lower = 0;
+        double upper = 0;
+        for (int k = 0; k <= upperIdx; k++) {
+            double d;
+            if (l < 0) {
+                d = sorted[r++] - center;
+            } else if (r >= size) {
+                d = center - sorted[l--];
+            } else {
+                double dl = center - sorted[l];
+                double dr = sorted[r] - center;
+                if (dl <= dr) {
+                    d = dl;
+                    l--;
+                } else {
+                    d = dr;
+                    r++;
+                }
+            }
+            if (k == lowerIdx) {
+                lower = d;
+            }
+            if (k == upperIdx) {
+                upper = d;
+            }
+        }
+        return 0.5 * (lower + upper);
+    }
+}
