@@ -2,6 +2,10 @@ package dev.helix.nexus.agent.cli;
 
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.engine.NexusEngine;
+import dev.helix.nexus.core.spi.Detector;
+import dev.helix.nexus.core.spi.MetricKey;
+import dev.helix.nexus.detect.DetectorCatalog;
+import java.util.function.Supplier;
 import dev.helix.nexus.heal.ProtectList;
 import dev.helix.nexus.heal.SafetyRules;
 import dev.helix.nexus.heal.cgroup.Cgroups;
@@ -16,8 +20,21 @@ final class Wiring {
     private Wiring() {
     }
 
+    /** The live detector: rolling Z-score turned into a tail probability (see {@link DetectorCatalog}). */
+    static final String LIVE_DETECTOR = "likelihood-zscore";
+
     static void standard(NexusEngine.Builder b, NexusConfig config) {
         b.safetyCheck(safetyRules(config)::refuse);
+        Supplier<Detector> detectors = DetectorCatalog.univariate(LIVE_DETECTOR);
+        b.detectors(key -> watched(key) ? detectors.get() : null);
+    }
+
+    /**
+     * Host-wide and JVM series get a detector; per-process and per-cgroup series, whose number grows with the
+     * machine, are left to the pattern classifier and quarantine logic.
+     */
+    static boolean watched(MetricKey key) {
+        return key.name().startsWith("host_") || key.name().startsWith("jvm_");
     }
 
     /**
