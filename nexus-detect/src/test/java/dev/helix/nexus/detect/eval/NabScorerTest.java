@@ -16,7 +16,29 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class NabScorerTest {
-    static final Path NAB = Path.of(System.getProperty("nexus.nab.root", "../../shared/data/nab"));
+    static final Path NAB = locateNab();
+
+    /**
+     * The NAB copy: {@code -Dnexus.nab.root}, else {@code $NEXUS_SHARED_DATA/nab}, else the first {@code shared/data/nab}
+     * found beside the checkout or one of its parents (the project keeps it in {@code ../shared}).
+     */
+    static Path locateNab() {
+        String prop = System.getProperty("nexus.nab.root");
+        if (prop != null) {
+            return Path.of(prop);
+        }
+        String env = System.getenv("NEXUS_SHARED_DATA");
+        if (env != null) {
+            return Path.of(env, "nab");
+        }
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            Path candidate = d.resolve("shared/data/nab");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        return Path.of("../../shared/data/nab");
+    }
 
     @Test
     void scaledSigmoidMatchesNab() {
