@@ -25,73 +25,58 @@ public final class EvalCommand implements Callable<Integer> {
         return ExitCodes.USAGE;
     }
 
-    static int checkDir(CommandSpec spec, Path dir, String what) {
-        if (!Files.isDirectory(dir)) {
-            spec.commandLine().getErr().println("nexus: " + what + " " + dir + " is not a directory");
-            return ExitCodes.USAGE;
-        }
-        return ExitCodes.OK;
-    }
-
-    /** The NAB corpus with the fixed detector configuration, scored by the Java port of the NAB scorer. */
-    @Command(name = "nab", mixinStandardHelpOptions = true,
-            description = "Run one fixed detector configuration over the NAB corpus, write NAB-format results and score them (oracle and fixed threshold).")
-    static final class Nab implements Callable<Integer> {
+    /** What both evaluations take: a data directory, an output directory and optionally a detector name. */
+    abstract static class Evaluation implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--data", required = true, paramLabel = "DIR", description = "NAB root holding data/ and labels/ (e.g. ../shared/data/nab).")
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "The data set's directory.")
         Path data;
 
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where results/<detector>/... are written.")
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where results are written.")
         Path out;
 
-        @Option(names = "--detector", paramLabel = "NAME", description = "A catalogued detector (default: the NAB default configuration).")
+        @Option(names = "--detector", paramLabel = "NAME", description = "A catalogued detector (default: the data set's default configuration).")
         String detector;
 
         @Override
         public Integer call() throws Exception {
-            int rc = checkDir(spec, data, "--data");
-            if (rc != ExitCodes.OK) {
-                return rc;
+            if (!Files.isDirectory(data)) {
+                spec.commandLine().getErr().println("nexus: --data " + data + " is not a directory");
+                return ExitCodes.USAGE;
             }
+            run();
+            return ExitCodes.OK;
+        }
+
+        abstract void run() throws Exception;
+    }
+
+    /** The NAB corpus with one fixed detector configuration, scored by the Java port of the NAB scorer. */
+    @Command(name = "nab", mixinStandardHelpOptions = true,
+            description = "Run one fixed detector configuration over the NAB corpus (--data holds data/ and labels/), write OUT/results/<detector>/... and print oracle and fixed-threshold scores.")
+    static final class Nab extends Evaluation {
+        @Override
+        void run() throws Exception {
             if (detector == null) {
                 NabEvaluation.run(data, out, System.out);
             } else {
                 NabEvaluation.run(data, out, System.out, detector);
             }
-            return ExitCodes.OK;
         }
     }
 
     /** SMD: learn on each machine's train part, score its test part. */
     @Command(name = "smd", mixinStandardHelpOptions = true,
-            description = "For each machine learn on train, score test, write OUT/<machine>.csv (score,alert) and print P/R/F1.")
-    static final class Smd implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--data", required = true, paramLabel = "DIR", description = "Directory of machine-X_{train,test}.csv.gz and machine-X_test_label.csv.")
-        Path data;
-
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where <machine>.csv files are written.")
-        Path out;
-
-        @Option(names = "--detector", paramLabel = "NAME", description = "A multivariate detector (default: the SMD default configuration).")
-        String detector;
-
+            description = "For each machine in --data learn on train, score test, write OUT/<machine>.csv (score,alert) and print P/R/F1, best-F1 and point-adjusted F1.")
+    static final class Smd extends Evaluation {
         @Override
-        public Integer call() throws Exception {
-            int rc = checkDir(spec, data, "--data");
-            if (rc != ExitCodes.OK) {
-                return rc;
-            }
+        void run() throws Exception {
             if (detector == null) {
                 SmdEvaluation.run(data, out, System.out);
             } else {
                 SmdEvaluation.run(data, out, System.out, detector);
             }
-            return ExitCodes.OK;
         }
     }
 }
