@@ -22,11 +22,23 @@ public final class CgroupReconciler {
     private final CgroupDriver driver;
     private final EventLog log;
     private final EngineClock clock;
+    private final java.util.function.Predicate<String> scope;
 
+    /** Reconciles every group under {@code nexus/}. */
     public CgroupReconciler(CgroupDriver driver, EventLog log, EngineClock clock) {
+        this(driver, log, clock, name -> true);
+    }
+
+    /**
+     * Reconciles only the groups {@code scope} accepts (e.g. those a crash journal says this instance owned), so
+     * groups of other users of the shared {@code nexus/} parent are left alone.
+     */
+    public CgroupReconciler(CgroupDriver driver, EventLog log, EngineClock clock,
+                            java.util.function.Predicate<String> scope) {
         this.driver = driver;
         this.log = log;
         this.clock = clock;
+        this.scope = java.util.Objects.requireNonNull(scope);
     }
 
     /** The outcome: groups removed, and groups that could not be removed with the reason. */
@@ -49,6 +61,9 @@ public final class CgroupReconciler {
             return new Report(removed, failed);
         }
         for (String name : names) {
+            if (!scope.test(name)) {
+                continue;
+            }
             try {
                 if (driver.controllers().contains("freezer") && driver.freezeState(name) != FreezeState.THAWED) {
                     driver.setFrozen(name, false);

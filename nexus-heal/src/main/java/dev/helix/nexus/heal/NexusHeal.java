@@ -15,7 +15,14 @@ import dev.helix.nexus.heal.quarantine.ProcessQuarantinePlan;
 import dev.helix.nexus.heal.quarantine.QuarantineManager;
 import dev.helix.nexus.heal.quarantine.RestartPolicy;
 
+import dev.helix.nexus.heal.journal.JournaledCgroupDriver;
+import dev.helix.nexus.heal.journal.RecordJournal;
+
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,14 +53,38 @@ public final class NexusHeal implements AutoCloseable {
     private final ComponentRegistry components;
     private final CheckpointStore checkpoints;
     private final CgroupReconciler.Report startupReconcile;
+    private final Path stateDir;
+    private final RecordJournal cgroupJournal;
+
+    /** File name of the cgroup crash journal inside the state directory. */
+    public static final String CGROUP_JOURNAL = "cgroups.journal";
 
     private NexusHeal(Builder b) {
         this.clock = b.clock;
         this.log = b.log;
-        this.cgroups = b.cgroups != null ? b.cgroups : Cgroups.detect().writable();
+        Optional<CgroupDriver> raw = b.cgroups != null ? b.cgroups : Cgroups.detect().writable();
+        this.stateDir = b.stateDir;
+        if (stateDir != null && raw.isPresent()) {
+            // crash journal: reconcile exactly the groups a previous (possibly killed) instance owned, then journal ours
+            CgroupDriver d = raw.get();
+            try {
+                this.cgroupJournal = RecordJournal.open(stateDir.resolve(CGROUP_JOURNAL));
+                Map<String, Set<Long>> owned = JournaledCgroupDriver.owned(cgroupJournal.loaded());
+                this.startupReconcile = new CgroupReconciler(d, log, clock, owned::containsKey).reconcile();
+                Map<String, Set<Long>> still = new LinkedHashMap<>(owned);
+                still.keySet().removeIf(g -> !d.exists(g));
+                JournaledCgroupDriver.compact(cgroupJournal, still);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot open the cgroup journal in " + stateDir, e);
+            }
+            this.cgroups = Optional.of(new JournaledCgroupDriver(d, cgroupJournal));
+        } else {
+            this.cgroupJournal = null;
+            this.cgroups = raw;
+            this.startupReconcile = cgroups.map(d -> new CgroupReconciler(d, log, clock).reconcile())
+                    .orElse(new CgroupReconciler.Report(List.of(), java.util.Map.of()));
+        }
         this.actions = cgroups.map(d -> new CgroupActions(d, clock));
-        this.startupReconcile = cgroups.map(d -> new CgroupReconciler(d, log, clock).reconcile())
-                .orElse(new CgroupReconciler.Report(List.of(), java.util.Map.of()));
         this.gate = SafetyGate.builder(clock, log).level(b.level).protect(b.protect).cgroups(cgroups.orElse(null))
                 .maxActionsPerMinute(b.maxActionsPerMinute).dryRun(b.dryRun).build();
         this.quarantine = new QuarantineManager(gate, clock, log, b.maxQuarantine, b.escalateAfter,
@@ -83,6 +114,7 @@ public final class NexusHeal implements AutoCloseable {
         private RestartPolicy restartPolicy = RestartPolicy.DEFAULT;
         private int checkpointsPerComponent = 10;
         private Duration checkpointMaxAge = Duration.ofHours(1);
+        private Path stateDir;
 
         private Builder(EngineClock clock, EventLog log) {
             this.clock = Objects.requireNonNull(clock);
@@ -127,6 +159,17 @@ public final class NexusHeal implements AutoCloseable {
         public Builder checkpoints(int perComponent, Duration maxAge) {
             this.checkpointsPerComponent = perComponent;
             this.checkpointMaxAge = maxAge;
+            return this;
+        }
+
+        /**
+         * Keeps a crash journal of the cgroups this instance creates in {@code dir} (fsync'd before each change).
+         * Start-up and shutdown reconciliation then touch only the groups the journal names (left by a previous
+         * instance killed with {@code kill -9}, or by this one) and leave other groups under {@code nexus/} alone.
+         * Without a state directory, reconciliation removes every group under {@code nexus/}.
+         */
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
             return this;
         }
 
@@ -245,6 +288,21 @@ public final class NexusHeal implements AutoCloseable {
     public void close() {
         quarantine.releaseAll();
         gate.revertAll();
-        cgroups.ifPresent(d -> new CgroupReconciler(d, log, clock).reconcile());
+        if (cgroupJournal != null) {
+            cgroups.ifPresent(d -> {
+                try {
+                    Map<String, Set<Long>> owned = JournaledCgroupDriver.owned(
+                            RecordJournal.scan(cgroupJournal.file()).records());
+                    new CgroupReconciler(d, log, clock, owned::containsKey).reconcile();
+                    owned.keySet().removeIf(g -> !d.exists(g));
+                    JournaledCgroupDriver.compact(cgroupJournal, owned);
+                    cgroupJournal.close();
+                } catch (IOException e) {
+                    // the journal stays; the next start reconciles from it
+                }
+            });
+        } else {
+            cgroups.ifPresent(d -> new CgroupReconciler(d, log, clock).reconcile());
+        }
     }
 }

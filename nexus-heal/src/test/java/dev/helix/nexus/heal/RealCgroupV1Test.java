@@ -109,7 +109,8 @@ class RealCgroupV1Test {
         long mem1 = driver.memoryCurrent(g);
         long ticks1 = ProcessSampler.cpuTicks(leaker.pid());
         assertThat(state).isIn('D', 'S');
-        assertThat(mem1).as("no growth while frozen").isEqualTo(mem0);
+        // frozen tasks cannot allocate, but the kernel may still reclaim their pages under host memory pressure
+        assertThat(mem1).as("no growth while frozen").isLessThanOrEqualTo(mem0);
         assertThat(ticks1).as("no CPU while frozen").isEqualTo(ticks0);
 
         // thaw (revert the freeze only): it leaks on and dies at the cap

@@ -6,6 +6,16 @@ import dev.helix.nexus.core.spi.Action;
 import dev.helix.nexus.core.spi.ActionResult;
 import dev.helix.nexus.core.spi.ComponentId;
 
+import dev.helix.nexus.heal.journal.RecordJournal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,14 +44,154 @@ public final class CheckpointStore {
     private final int capacity;
     private final Duration maxAge;
     private final Map<String, Slot<?>> slots = new ConcurrentHashMap<>();
+    private final Path dir;
     private long sequence;
 
     private static final class Slot<S> {
         final Checkpointable<S> component;
         final Deque<Checkpoint<S>> history = new ArrayDeque<>();
+        StateCodec<S> codec;
+        RecordJournal journal;
+        long lastStateCrc = -1;
+        int journalRecords;
+        long droppedBytes;
 
         Slot(Checkpointable<S> component) {
             this.component = component;
+        }
+    }
+
+    /**
+     * A store whose components registered with a {@link StateCodec} are journaled to {@code dir} (one append-only
+     * file per component, a CRC per record, forced to disk on every {@link #take}), so their checkpoints survive a
+     * crash of NEXUS: registering again after a restart reloads them; a record torn by the crash is ignored.
+     */
+    public static CheckpointStore persistent(EngineClock clock, int capacity, Duration maxAge, Path dir) {
+        return new CheckpointStore(clock, capacity, maxAge, Objects.requireNonNull(dir, "dir"));
+    }
+
+    private CheckpointStore(EngineClock clock, int capacity, Duration maxAge, Path dir) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
+        }
+        this.clock = Objects.requireNonNull(clock);
+        this.capacity = capacity;
+        this.maxAge = Objects.requireNonNull(maxAge);
+        this.dir = dir;
+    }
+
+    /** The journal directory of a {@link #persistent} store. */
+    public Optional<Path> directory() {
+        return Optional.ofNullable(dir);
+    }
+
+    /** The journal file of a component in {@code dir}. */
+    public static Path journalFile(Path dir, String name) {
+        return dir.resolve(URLEncoder.encode(name, StandardCharsets.UTF_8) + ".ckpt");
+    }
+
+    /**
+     * Registers a component whose checkpoints are journaled (persistent store) with {@code codec}: loads the good
+     * records already in its journal (after a crash: everything before a torn last record) as its history, oldest
+     * first, restoring their age from their wall time. In a store without a directory this is {@link #register}.
+     */
+    public <S> void register(String name, Checkpointable<S> component, StateCodec<S> codec) {
+        Slot<S> s = new Slot<>(component);
+        if (dir != null) {
+            s.codec = Objects.requireNonNull(codec, "codec");
+            try {
+                s.journal = RecordJournal.open(journalFile(dir, name));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the checkpoint journal of " + name, e);
+            }
+            s.droppedBytes = s.journal.droppedBytes();
+            long nowWall = clock.wallMillis();
+            long nowNanos = clock.monotonicNanos();
+            for (byte[] rec : s.journal.loaded()) {
+                ByteBuffer b = ByteBuffer.wrap(rec);
+                long seq = b.getLong();
+                long taken = b.getLong();
+                boolean safe = b.get() != 0;
+                byte[] state = new byte[b.remaining()];
+                b.get(state);
+                S decoded;
+                try {
+                    decoded = codec.decode(state);
+                } catch (RuntimeException e) {
+                    continue; // CRC-valid but undecodable (codec changed): skip it
+                }
+                long ageNanos = Math.max(0, nowWall - taken) * 1_000_000L;
+                s.history.addLast(new Checkpoint<>(name, seq, taken, nowNanos - ageNanos, safe, decoded));
+                s.lastStateCrc = RecordJournal.crc(state);
+                s.journalRecords++;
+                synchronized (this) {
+                    sequence = Math.max(sequence, seq);
+                }
+            }
+            prune(s);
+        }
+        if (slots.putIfAbsent(name, s) != null) {
+            if (s.journal != null) {
+                try {
+                    s.journal.close();
+                } catch (IOException e) {
+                    // ignore
+                }
+            }
+            throw new IllegalArgumentException("'" + name + "' is already registered");
+        }
+    }
+
+    /** Bytes of a torn or corrupt journal tail discarded when {@code name} was registered (0 without a journal). */
+    public long droppedBytes(String name) {
+        return slot(name).droppedBytes;
+    }
+
+    private static byte[] record(long seq, long taken, boolean safe, byte[] state) {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream(17 + state.length);
+        try (DataOutputStream o = new DataOutputStream(bo)) {
+            o.writeLong(seq);
+            o.writeLong(taken);
+            o.writeBoolean(safe);
+            o.write(state);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bo.toByteArray();
+    }
+
+    /** Appends the checkpoint to the component's journal (compacting it when it holds 4x capacity records). */
+    private <S> void journal(Slot<S> s, Checkpoint<S> c) {
+        byte[] state = s.codec.encode(c.state());
+        try {
+            s.journal.append(record(c.sequence(), c.takenMillis(), c.knownSafe(), state));
+            s.journalRecords++;
+            s.lastStateCrc = RecordJournal.crc(state);
+            if (s.journalRecords > 4 * capacity) {
+                List<byte[]> keep = new ArrayList<>();
+                List<Checkpoint<S>> hist = new ArrayList<>(s.history);
+                hist.add(c);
+                for (Checkpoint<S> h : hist.subList(Math.max(0, hist.size() - capacity), hist.size())) {
+                    keep.add(record(h.sequence(), h.takenMillis(), h.knownSafe(), s.codec.encode(h.state())));
+                }
+                s.journal.rewrite(keep);
+                s.journalRecords = keep.size();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot journal checkpoint of " + c.component(), e);
+        }
+    }
+
+    /** Closes the journals (a persistent store); the in-memory history stays usable. */
+    public void close() {
+        for (Slot<?> s : slots.values()) {
+            if (s.journal != null) {
+                try {
+                    s.journal.close();
+                } catch (IOException e) {
+                    // best effort
+                }
+            }
         }
     }
 
@@ -52,6 +202,7 @@ public final class CheckpointStore {
         this.clock = Objects.requireNonNull(clock);
         this.capacity = capacity;
         this.maxAge = Objects.requireNonNull(maxAge);
+        this.dir = null;
     }
 
     /** 10 checkpoints per component, at most 1 hour old. */
@@ -84,6 +235,9 @@ public final class CheckpointStore {
         synchronized (s) {
             Checkpoint<S> c = new Checkpoint<>(name, nextSequence(), clock.wallMillis(), clock.monotonicNanos(),
                     knownSafe, s.component.checkpoint());
+            if (s.journal != null) {
+                journal(s, c);
+            }
             s.history.addLast(c);
             prune(s);
             return c;
@@ -212,6 +366,128 @@ public final class CheckpointStore {
                     return ActionResult.succeeded("nothing was rolled back", Map.of());
                 }
                 return store.restoreExactly(store.slot(name), replaced, "the state before the rollback");
+            }
+        };
+    }
+
+    /**
+     * Corruption check of a journaled component: its current state must encode to the CRC32 of its last journaled
+     * checkpoint (the component commits every legitimate change with {@link #take}). Empty when intact, otherwise
+     * why not.
+     */
+    public Optional<String> verify(String name) {
+        Slot<Object> s = slot(name);
+        synchronized (s) {
+            if (s.journal == null) {
+                return Optional.of(name + " has no checkpoint journal");
+            }
+            if (s.lastStateCrc < 0) {
+                return Optional.of(name + " has no journaled checkpoint to compare with");
+            }
+            long crc;
+            try {
+                crc = RecordJournal.crc(s.codec.encode(s.component.checkpoint()));
+            } catch (RuntimeException e) {
+                return Optional.of("state of " + name + " cannot be encoded: " + e);
+            }
+            return crc == s.lastStateCrc ? Optional.empty()
+                    : Optional.of(String.format("checksum of %s is %08x, its last journaled state has %08x", name, crc,
+                    s.lastStateCrc));
+        }
+    }
+
+    /**
+     * Reconstructs a corrupted journaled component from its journal on disk: tries its records newest first, restores
+     * each, and keeps the first whose read-back encoding has the record's checksum (the last good state). SKIPPED when
+     * {@link #verify} finds no corruption; FAILED (with the replaced state put back) when no record restores cleanly.
+     */
+    public ActionResult reconstruct(String name) {
+        Slot<Object> s = slot(name);
+        synchronized (s) {
+            Optional<String> corrupt = verify(name);
+            if (corrupt.isEmpty()) {
+                return ActionResult.skipped(name + " is intact (checksum matches its journal)");
+            }
+            if (s.journal == null) {
+                return ActionResult.failed("cannot reconstruct " + name + ": no checkpoint journal");
+            }
+            List<byte[]> recs;
+            try {
+                recs = RecordJournal.scan(s.journal.file()).records();
+            } catch (IOException e) {
+                return ActionResult.failed("cannot read the journal of " + name + ": " + e.getMessage());
+            }
+            Object before = s.component.checkpoint();
+            int tried = 0;
+            for (int i = recs.size() - 1; i >= 0; i--) {
+                ByteBuffer b = ByteBuffer.wrap(recs.get(i));
+                long seq = b.getLong();
+                b.getLong();
+                b.get();
+                byte[] state = new byte[b.remaining()];
+                b.get(state);
+                tried++;
+                long want = RecordJournal.crc(state);
+                try {
+                    s.component.restore(s.codec.decode(state));
+                    long got = RecordJournal.crc(s.codec.encode(s.component.checkpoint()));
+                    if (got == want) {
+                        s.lastStateCrc = want;
+                        return ActionResult.succeeded("rebuilt " + name + " from journal checkpoint #" + seq,
+                                Map.of("detected", corrupt.get(), "sequence", seq, "recordsTried", tried,
+                                        "checksum", String.format("%08x", want)));
+                    }
+                } catch (RuntimeException e) {
+                    // undecodable or restore refused: try an older record
+                }
+            }
+            try {
+                s.component.restore(before);
+            } catch (RuntimeException e) {
+                // nothing better to put back
+            }
+            return ActionResult.failed("cannot reconstruct " + name + ": " + corrupt.get() + "; none of "
+                    + recs.size() + " journal record(s) restores to its checksum");
+        }
+    }
+
+    /**
+     * A HEALING-level {@link Action} (target {@code jvm:<name>}, name {@code jvm.reconstruct}) running
+     * {@link #reconstruct}; its revert puts back the (corrupted) state it replaced.
+     */
+    public Action reconstructAction(String name) {
+        CheckpointStore store = this;
+        return new Action() {
+            private Object replaced;
+            private boolean done;
+
+            @Override public String name() { return "jvm.reconstruct"; }
+            @Override public ComponentId target() { return ComponentId.jvm(name); }
+            @Override public NexusLevel requiredLevel() { return NexusLevel.HEALING; }
+
+            @Override
+            public String describe() {
+                return "verify " + name + " against its checkpoint journal and rebuild it from the last good record";
+            }
+
+            @Override
+            public synchronized ActionResult execute() {
+                Slot<Object> s = store.slot(name);
+                synchronized (s) {
+                    replaced = s.component.checkpoint();
+                }
+                ActionResult r = store.reconstruct(name);
+                done = r.succeeded();
+                return r;
+            }
+
+            @Override
+            public synchronized ActionResult revert() {
+                if (!done) {
+                    return ActionResult.succeeded("nothing was reconstructed", Map.of());
+                }
+                done = false;
+                return store.restoreExactly(store.slot(name), replaced, "the state before the reconstruction");
             }
         };
     }

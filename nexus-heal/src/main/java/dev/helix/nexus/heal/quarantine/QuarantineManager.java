@@ -159,6 +159,23 @@ public final class QuarantineManager {
         }
     }
 
+    /**
+     * Escalates one rung now, without waiting for {@code escalateAfter} (a decision policy saw the component keep
+     * misbehaving). REPLACE still obeys the {@link RestartPolicy} (backoff, intensity → GAVE_UP); a failed step is
+     * rolled back as in {@link #tick()}. Returns the record after the attempt, or empty when not quarantined.
+     */
+    public synchronized Optional<QuarantineRecord> escalateNow(ComponentId component, String reason) {
+        Entry e = active.get(component);
+        if (e == null) {
+            return Optional.empty();
+        }
+        if (e.state != QuarantineState.GAVE_UP) {
+            e.healthySinceNanos = -1;
+            escalate(e, clock.monotonicNanos());
+        }
+        return Optional.of(e.snapshot());
+    }
+
     /** One evaluation round; see the class comment. */
     public synchronized void tick() {
         for (Entry e : new ArrayList<>(active.values())) {
