@@ -34,28 +34,63 @@ public final class TelemetryReplay extends AbstractSensor {
         this.skippedLines = skipped;
     }
 
-    /** Loads a recording file. */
+    /** Loads a recording file, skipping (and counting) malformed lines. */
     public static TelemetryReplay load(Path file) throws IOException {
+        return load(file, false);
+    }
+
+    /**
+     * Loads a recording file. With {@code strict}, the first malformed line (or a timestamp going backwards) throws a
+     * {@link RecordingFormatException} naming the file and line instead of being skipped.
+     */
+    public static TelemetryReplay load(Path file, boolean strict) throws IOException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return load(file.toString(), r);
+            return load(file.toString(), r, strict);
         }
     }
 
-    /** Loads a recording from a reader (not closed). */
+    /** A replay of ticks built elsewhere (e.g. by {@link RecordingImport}); each inner list shares one timestamp. */
+    public static TelemetryReplay of(String source, List<List<TimedSample>> ticks) {
+        List<List<TimedSample>> copy = new ArrayList<>(ticks.size());
+        for (List<TimedSample> t : ticks) {
+            if (!t.isEmpty()) {
+                copy.add(List.copyOf(t));
+            }
+        }
+        return new TelemetryReplay(source, copy, 0);
+    }
+
+    /** Loads a recording from a reader (not closed), skipping malformed lines. */
     public static TelemetryReplay load(String source, Reader reader) throws IOException {
+        return load(source, reader, false);
+    }
+
+    /** Loads a recording from a reader (not closed); see {@link #load(Path, boolean)}. */
+    public static TelemetryReplay load(String source, Reader reader, boolean strict) throws IOException {
         BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
         List<List<TimedSample>> ticks = new ArrayList<>();
         List<TimedSample> current = null;
         long currentTs = Long.MIN_VALUE;
         int skipped = 0;
+        int lineNo = 0;
         for (String line = in.readLine(); line != null; line = in.readLine()) {
+            lineNo++;
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
             TimedSample s = PrometheusTextParser.parseTimedLine(line);
             if (s == null || s.timestampMillis() == Long.MIN_VALUE) {
+                if (strict) {
+                    throw new RecordingFormatException(source, lineNo, s == null
+                            ? "not a sample line 'name{labels} value timestampMillis': " + RecordingFormatException.clip(line)
+                            : "sample without a timestamp: " + RecordingFormatException.clip(line));
+                }
                 skipped++;
                 continue;
+            }
+            if (strict && current != null && s.timestampMillis() < currentTs) {
+                throw new RecordingFormatException(source, lineNo, "timestamp " + s.timestampMillis()
+                        + " goes back before " + currentTs);
             }
             if (current == null || s.timestampMillis() != currentTs) {
                 current = new ArrayList<>();
@@ -82,6 +117,21 @@ public final class TelemetryReplay extends AbstractSensor {
     /** Recorded ticks. */
     public int tickCount() {
         return ticks.size();
+    }
+
+    /** The recorded timestamp of tick {@code i} (0-based). */
+    public long tickTimestamp(int i) {
+        return ticks.get(i).get(0).timestampMillis();
+    }
+
+    /** Samples in tick {@code i}. */
+    public int tickSize(int i) {
+        return ticks.get(i).size();
+    }
+
+    /** The index of the tick the next {@link #sample} call emits. */
+    public int nextTick() {
+        return next;
     }
 
     /** Ticks not yet replayed by {@link #sample}. */

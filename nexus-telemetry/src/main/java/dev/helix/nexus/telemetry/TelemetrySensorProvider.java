@@ -3,12 +3,15 @@ package dev.helix.nexus.telemetry;
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorProvider;
+import dev.helix.nexus.telemetry.host.SyscallLatencySensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The service-loaded provider of every telemetry sensor usable on this machine ({@link TelemetrySensors#all()} plus
- * scrape targets from {@code nexus.scrape.targets}/{@code NEXUS_SCRAPE_TARGETS}); none when the Sense domain is
+ * the {@link SyscallLatencySensor} where {@code /proc/self/stat} exists, plus scrape targets from {@code nexus.scrape.targets}/{@code NEXUS_SCRAPE_TARGETS}); none when the Sense domain is
  * disabled. Registered in {@code META-INF/services/dev.helix.nexus.core.spi.SensorProvider}. Thread-safe.
  */
 public final class TelemetrySensorProvider implements SensorProvider {
@@ -19,6 +22,9 @@ public final class TelemetrySensorProvider implements SensorProvider {
             return List.of();
         }
         List<Sensor> out = new ArrayList<>(TelemetrySensors.all());
+        if (Files.isReadable(Path.of("/proc/self/stat"))) {
+            out.add(new SyscallLatencySensor());
+        }
         out.addAll(TelemetrySensors.scrapeTargetsFromEnvironment());
         return out;
     }
