@@ -8,6 +8,7 @@ import dev.helix.nexus.core.event.EventLog;
 import dev.helix.nexus.core.event.JsonLinesEventLog;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorProvider;
+import dev.helix.nexus.telemetry.store.SqliteTelemetryStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +18,15 @@ import java.util.function.Consumer;
 
 /**
  * Assembles a NEXUS engine the way the {@code nexus} command runs it: every sensor found on the class path
- * ({@link SensorProvider} services), the event log at {@code dataDir/events.jsonl}, and the status file.
+ * ({@link SensorProvider} services), the event log at {@code dataDir/events.jsonl}, the embedded SQLite store at
+ * {@code dataDir/nexus.db} (every sample, downsampled history and every event) and the status file.
  */
 public final class Agent {
 
     /** Event log file name inside the data directory. */
     public static final String EVENTS = "events.jsonl";
+    /** Embedded SQLite store (samples, downsampled history, events) inside the data directory. */
+    public static final String STORE = "nexus.db";
 
     private Agent() {
     }
@@ -50,9 +54,12 @@ public final class Agent {
                                      Consumer<NexusEngine.Builder> customize) {
         Path dir = config.dataDir();
         AtomicReference<NexusEngine> ref = new AtomicReference<>();
+        SqliteTelemetryStore store = SqliteTelemetryStore.open(dir.resolve(STORE));
         NexusEngine.Builder b = NexusEngine.builder(config, clock)
                 .sensors(discoverSensors(config))
                 .eventLog(new JsonLinesEventLog(dir.resolve(EVENTS)))
+                .eventLog(store)
+                .telemetrySink(store)
                 .handler(new StatusFile(dir, ref::get));
         if (extraLog != null) {
             b.eventLog(extraLog);

@@ -343,7 +343,7 @@ public final class NexusEngine implements AutoCloseable {
     }
 
     /**
-     * Shuts down: reverts every action still in effect, closes sensors, flushes the log, ends STOPPED. Idempotent.
+     * Shuts down: reverts every action still in effect, closes sensors and the event logs, ends STOPPED. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -371,7 +371,7 @@ public final class NexusEngine implements AutoCloseable {
         ev.put("busDropped", bus.stats().dropped());
         state.transition(NexusState.STOPPED, "stopped");
         log.append(new NexusEvent(clock.wallMillis(), EventCategory.ENGINE, "engine.stop", "nexus", "engine stopped", ev));
-        log.flush();
+        log.close(); // the engine owns the logs it was built with
     }
 
     private final class Ctx implements TickContext {
