@@ -184,4 +184,123 @@ public final class Lstm implements Layer {
     public List<Parameter> parameters() {
         return List.of(w, u, b);
     }
+    /**
+     * Creates an allocation-free inference session for inputs of exactly {@code [batch, steps, in]}.
+     * All buffers (gate pre-activations, hidden and cell state, the sliced input and the output) are
+     * allocated here once; {@link InferenceSession#run(Tensor)} then computes exactly what
+     * {@link #forward(Tensor, boolean) forward(input, false)} computes (bit-identical: same kernels, same
+     * operation order) without allocating on the Java heap once the JIT has compiled it. The
+     * session reads the layer's current weights on every call, so it stays valid across training
+     * updates. The session is not thread-safe; use one per thread.
+     */
+    public InferenceSession newInferenceSession(int batch, int steps) {
+        if (batch <= 0 || steps <= 0) {
+            throw new IllegalArgumentException("Lstm session sizes must be positive: batch=" + batch + " steps=" + steps);
+        }
+        return new InferenceSession(batch, steps);
+    }
+
+    /**
+     * Preallocated, reusable forward pass of this {@link Lstm} for a fixed {@code [batch, steps, in]}
+     * input shape (see {@link Lstm#newInferenceSession(int, int)}). The returned tensor is owned by
+     * the session and overwritten by the next call; copy it if it must outlive that call. Memory
+     * O(batch*(4H + in) + output); time per call O(T*batch*4H*(in+H)). Not thread-safe.
+     */
+    public final class InferenceSession {
+        private final int sBatch;
+        private final int sSteps;
+        private final float[] xt;
+        private final float[] z;
+        private float[] hPrev;
+        private float[] hCur;
+        private float[] cPrev;
+        private float[] cCur;
+        private final float[] out;
+        private final Tensor outTensor;
+        private final int[] inShape;
+
+        private InferenceSession(int batch, int steps) {
+            this.sBatch = batch;
+            this.sSteps = steps;
+            this.xt = new float[batch * in];
+            this.z = new float[batch * 4 * hidden];
+            this.hPrev = new float[batch * hidden];
+            this.hCur = new float[batch * hidden];
+            this.cPrev = new float[batch * hidden];
+            this.cCur = new float[batch * hidden];
+            this.out = new float[returnSequences ? batch * steps * hidden : batch * hidden];
+            this.outTensor = returnSequences ? Tensor.fromData(out, batch, steps, hidden) : Tensor.fromData(out, batch, hidden);
+            this.inShape = new int[] {batch, steps, in};
+        }
+
+        /** Input shape this session accepts: {@code [batch, steps, in]}. */
+        public int[] inputShape() {
+            return inShape.clone();
+        }
+
+        /**
+         * Runs the forward pass on {@code input} ({@code [batch, steps, in]}) and returns the
+         * session-owned output tensor (same shape and values as {@code forward(input, false)}).
+         */
+        public Tensor run(Tensor input) {
+            if (input.rank() != 3 || input.dim(0) != sBatch || input.dim(1) != sSteps || input.dim(2) != in) {
+                throw new ShapeMismatchException("Lstm.InferenceSession.run", input.shape(), inShape,
+                        "session was created for a fixed input shape");
+            }
+            run(input.data(), out);
+            return outTensor;
+        }
+
+        /**
+         * Raw-array variant: {@code x} is row-major {@code [batch, steps, in]}; the result is written
+         * to {@code dst} ({@code [batch, steps, hidden]} or {@code [batch, hidden]}, per
+         * {@code returnSequences}).
+         */
+        public void run(float[] x, float[] dst) {
+            if (x.length != sBatch * sSteps * in || dst.length != out.length) {
+                throw new IllegalArgumentException("Lstm.InferenceSession.run: expected input length "
+                        + sBatch * sSteps * in + " and output length " + out.length + ", got " + x.length + " and " + dst.length);
+            }
+            final int batch = sBatch, steps = sSteps, h4 = 4 * hidden;
+            float[] wd = w.value().data(), ud = u.value().data(), bd = b.value().data();
+            ComputeBackend be = ComputeBackend.getDefault();
+            java.util.Arrays.fill(hPrev, 0f);
+            java.util.Arrays.fill(cPrev, 0f);
+            for (int t = 0; t < steps; t++) {
+                for (int n = 0; n < batch; n++) {
+                    System.arraycopy(x, (n * steps + t) * in, xt, n * in, in);
+                }
+                for (int n = 0; n < batch; n++) {
+                    System.arraycopy(bd, 0, z, n * h4, h4);
+                }
+                be.gemm(xt, 0, wd, 0, z, 0, batch, in, h4, true);
+                be.gemm(hPrev, 0, ud, 0, z, 0, batch, hidden, h4, true);
+                float[] c = cCur, h = hCur, cp = cPrev;
+                for (int n = 0; n < batch; n++) {
+                    int zb = n * h4;
+                    for (int j = 0; j < hidden; j++) {
+                        float ig = (float) Activations.sigmoid(z[zb + j]);
+                        float fg = (float) Activations.sigmoid(z[zb + hidden + j]);
+                        float gg = (float) Math.tanh(z[zb + 2 * hidden + j]);
+                        float og = (float) Activations.sigmoid(z[zb + 3 * hidden + j]);
+                        int k = n * hidden + j;
+                        c[k] = fg * cp[k] + ig * gg;
+                        h[k] = og * (float) Math.tanh(c[k]);
+                    }
+                }
+                if (returnSequences) {
+                    for (int n = 0; n < batch; n++) {
+                        System.arraycopy(h, n * hidden, dst, (n * steps + t) * hidden, hidden);
+                    }
+                }
+                cCur = cPrev;
+                cPrev = c;
+                hCur = hPrev;
+                hPrev = h;
+            }
+            if (!returnSequences) {
+                System.arraycopy(hPrev, 0, dst, 0, batch * hidden);
+            }
+        }
+    }
 }
