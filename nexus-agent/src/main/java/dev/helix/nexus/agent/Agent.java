@@ -9,6 +9,9 @@ import dev.helix.nexus.core.event.JsonLinesEventLog;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorProvider;
 import dev.helix.nexus.telemetry.store.SqliteTelemetryStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +57,11 @@ public final class Agent {
                                      Consumer<NexusEngine.Builder> customize) {
         Path dir = config.dataDir();
         AtomicReference<NexusEngine> ref = new AtomicReference<>();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+        }
         SqliteTelemetryStore store = SqliteTelemetryStore.open(dir.resolve(STORE));
         NexusEngine.Builder b = NexusEngine.builder(config, clock)
                 .sensors(discoverSensors(config))

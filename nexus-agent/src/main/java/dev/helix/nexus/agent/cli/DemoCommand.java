@@ -1,12 +1,14 @@
 package dev.helix.nexus.agent.cli;
 
 import dev.helix.nexus.agent.Agent;
+import dev.helix.nexus.agent.demo.HealingScenario;
 import dev.helix.nexus.core.InvalidConfigException;
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.clock.EngineClock;
 import dev.helix.nexus.core.engine.NexusEngine;
 import dev.helix.nexus.core.engine.TickStats;
 import dev.helix.nexus.core.event.EventCategory;
+import dev.helix.nexus.core.event.JsonLinesEventLog;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.SensorHealth;
 import java.io.PrintWriter;
@@ -25,12 +27,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code nexus demo}: the main job of the README. Runs the engine on this machine for a few seconds with every
+ * {@code nexus demo}: the main job of the README. Phase 1 runs the engine on this machine for a few seconds with every
  * sensor found, and prints what it saw: each sensor's health, the series it read, anomalies, and the engine's own
- * tick timing. Changes nothing on the system (Detection level unless overridden).
+ * tick timing (changes nothing: Detection level unless overridden). Phase 2 is the healing scenario
+ * ({@link HealingScenario}): NEXUS starts two misbehaving children of its own (a memory leak, a CPU hog), names their
+ * patterns, walks the quarantine ladder on them, heals them and leaves nothing behind; dry-run where cgroups are not
+ * writable.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run NEXUS on this machine for a few seconds and show what it senses and detects.")
+        description = "Run NEXUS on this machine for a few seconds, then heal a leaking and a CPU-hogging child of its own.")
 public final class DemoCommand implements Callable<Integer> {
 
     @Spec
@@ -39,11 +44,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--seconds", defaultValue = "6", description = "How long to run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "3", description = "How long to sense (phase 1, default ${DEFAULT-VALUE}).")
     int seconds;
 
     @Option(names = "--show", defaultValue = "25", description = "How many series to print (default ${DEFAULT-VALUE}).")
     int show;
+
+    @Option(names = "--no-heal", description = "Skip the healing scenario (phase 2).")
+    boolean noHeal;
 
     @Override
     public Integer call() throws Exception {
@@ -76,6 +84,20 @@ public final class DemoCommand implements Callable<Integer> {
             print(out, engine, config);
         } finally {
             engine.close();
+        }
+        if (!noHeal) {
+            out.printf("%n== healing scenario: NEXUS starts a leaking and a CPU-hogging child of its own and heals them%n");
+            out.flush();
+            try (JsonLinesEventLog events = new JsonLinesEventLog(config.dataDir().resolve(Agent.EVENTS))) {
+                HealingScenario.Report r = new HealingScenario(out, events, HealingScenario.Timings.DEMO, options.dryRun).run();
+                if (!r.clean()) {
+                    err.println("nexus: the demo left something behind: " + r.leftoverCgroups() + " "
+                            + r.leftoverChildren());
+                    out.printf("events: %s%n", config.dataDir().resolve(Agent.EVENTS));
+                    out.flush();
+                    return ExitCodes.FAILURE;
+                }
+            }
         }
         out.printf("events: %s%n", config.dataDir().resolve(Agent.EVENTS));
         out.flush();
