@@ -1,5 +1,6 @@
 package dev.helix.nexus.agent.demo;
 
+import dev.helix.nexus.detect.behavior.MannKendall;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -82,7 +83,7 @@ public final class PatternJudge {
         }
         List<Sample> s = samples();
         double[] rss = s.stream().mapToDouble(Sample::rssBytes).toArray();
-        MannKendall mk = MannKendall.test(rss);
+        MannKendall.Result mk = MannKendall.test(rss);
         long growth = s.getLast().rssBytes() - s.getFirst().rssBytes();
         if (!mk.increasing(alpha) || growth < minGrowthBytes) {
             return Optional.empty();
@@ -90,7 +91,8 @@ public final class PatternJudge {
         double secs = (s.getLast().nanos() - s.getFirst().nanos()) / 1e9;
         return Optional.of(new Finding(Pattern.RESOURCE_LEAK, String.format(
                 "RSS %s -> %s in %.1f s (%+.1f MiB/s), %s", mib(s.getFirst().rssBytes()), mib(s.getLast().rssBytes()),
-                secs, growth / (1024.0 * 1024.0) / Math.max(secs, 1e-9), mk)));
+                secs, growth / (1024.0 * 1024.0) / Math.max(secs, 1e-9),
+                String.format("Mann-Kendall S=%d Z=%.2f p=%.1e (n=%d)", mk.s(), mk.z(), mk.p(), mk.n()))));
     }
 
     /** The CPU judgement against {@code ceiling} CPUs (1.0 uncapped), if it holds now. */
