@@ -18,14 +18,18 @@ public final class IsolationForest {
     private final int psi;
     private final int maxNodes;
     private final int heightLimit;
+    /** Split attribute of an internal node, -1 at a leaf. */
     private final int[] feat;
+    /** Split value of an internal node; at a leaf, its path length depth + c(leaf size), precomputed at fit. */
     private final double[] split;
-    private final int[] left;
+    /** Right child (tree-local index); the left child of node k is k + 1 (pre-order layout). */
     private final int[] right;
-    private final int[] leafSize;
     private final int[] nodeCount;
     private final int[] sampleIdx;
     private final int[] perm;
+    /** The current tree's subsample, column-major: attribute d of local row i at {@code d * psi + i}. */
+    private final double[] cols;
+    /** Non-constant attributes of the node being built, per depth (a child's are a subset of its parent's). */
     private final int[] candidates;
     private final double[] mins;
     private final double[] maxs;
@@ -46,13 +50,12 @@ public final class IsolationForest {
         int total = trees * maxNodes;
         feat = new int[total];
         split = new double[total];
-        left = new int[total];
         right = new int[total];
-        leafSize = new int[total];
         nodeCount = new int[trees];
         sampleIdx = new int[psi];
         perm = new int[maxData];
-        candidates = new int[dims];
+        cols = new double[dims * psi];
+        candidates = new int[(heightLimit + 2) * dims];
         mins = new double[dims];
         maxs = new double[dims];
         this.seed = seed;
@@ -85,60 +88,77 @@ public final class IsolationForest {
                 int tmp = perm[i];
                 perm[i] = perm[j];
                 perm[j] = tmp;
-                sampleIdx[i] = perm[i];
+            }
+            for (int i = 0; i < m; i++) { // gather the subsample column-major; sampleIdx holds local rows
+                int row = perm[i] * dims;
+                for (int d = 0; d < dims; d++) {
+                    cols[d * psi + i] = data[row + d];
+                }
+                sampleIdx[i] = i;
+            }
+            for (int d = 0; d < dims; d++) {
+                candidates[d] = d;
             }
             nodeCount[t] = 0;
-            build(t, data, 0, m, 0);
+            build(t, 0, m, 0, dims);
         }
         fitted = true;
     }
 
-    private int build(int t, double[] data, int from, int to, int depth) {
+    /**
+     * Grows the subtree on local rows {@code sampleIdx[from, to)}; {@code parentCandidates} attributes at
+     * {@code candidates[depth * dims ..]} are those not constant in the parent (all attributes at the root).
+     * Visits candidate attributes in ascending order, as a scan of all attributes would, so the random stream and
+     * the tree are the same as choosing among all non-constant attributes.
+     */
+    private int build(int t, int from, int to, int depth, int parentCandidates) {
         int base = t * maxNodes;
         int node = nodeCount[t]++;
         int id = base + node;
         int n = to - from;
         if (depth >= heightLimit || n <= 1) {
-            makeLeaf(id, n);
+            makeLeaf(id, n, depth);
             return node;
         }
-        for (int d = 0; d < dims; d++) {
-            mins[d] = Double.POSITIVE_INFINITY;
-            maxs[d] = Double.NEGATIVE_INFINITY;
-        }
-        for (int i = from; i < to; i++) {
-            int row = sampleIdx[i] * dims;
-            for (int d = 0; d < dims; d++) {
-                double v = data[row + d];
-                if (v < mins[d]) {
-                    mins[d] = v;
+        int pc = depth * dims;
+        int cc = pc + dims;
+        int nc = 0;
+        for (int k = 0; k < parentCandidates; k++) {
+            int d = candidates[pc + k];
+            int off = d * psi;
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (int i = from; i < to; i++) {
+                double v = cols[off + sampleIdx[i]];
+                if (v < lo) {
+                    lo = v;
                 }
-                if (v > maxs[d]) {
-                    maxs[d] = v;
+                if (v > hi) {
+                    hi = v;
                 }
             }
-        }
-        int nc = 0;
-        for (int d = 0; d < dims; d++) {
-            if (maxs[d] > mins[d]) {
-                candidates[nc++] = d;
+            mins[d] = lo;
+            maxs[d] = hi;
+            if (hi > lo) {
+                candidates[cc + nc++] = d;
             }
         }
         if (nc == 0) {
-            makeLeaf(id, n);
+            makeLeaf(id, n, depth);
             return node;
         }
-        int q = candidates[rng.nextInt(nc)];
+        int q = candidates[cc + rng.nextInt(nc)];
         double lo = mins[q];
         double hi = maxs[q];
         double p = lo + rng.nextDouble() * (hi - lo);
         if (p <= lo) {
             p = Math.nextUp(lo); // keep both sides non-empty: left is v < p
         }
+        int qOff = q * psi;
         int i = from;
         int j = to - 1;
         while (i <= j) {
-            if (data[sampleIdx[i] * dims + q] < p) {
+            if (cols[qOff + sampleIdx[i]] < p) {
                 i++;
             } else {
                 int tmp = sampleIdx[i];
@@ -149,17 +169,15 @@ public final class IsolationForest {
         }
         feat[id] = q;
         split[id] = p;
-        leafSize[id] = -1;
-        int l = build(t, data, from, i, depth + 1);
-        int r = build(t, data, i, to, depth + 1);
-        left[id] = l;
+        build(t, from, i, depth + 1, nc); // left child = node + 1
+        int r = build(t, i, to, depth + 1, nc);
         right[id] = r;
         return node;
     }
 
-    private void makeLeaf(int id, int n) {
+    private void makeLeaf(int id, int n, int depth) {
         feat[id] = -1;
-        leafSize[id] = n;
+        split[id] = depth + Stats.averagePathLength(n);
     }
 
     /** Isolation score of one point (values at {@code x[off .. off+dims)}) in (0, 1]; 0 when not fitted. */
@@ -170,14 +188,12 @@ public final class IsolationForest {
         double total = 0;
         for (int t = 0; t < trees; t++) {
             int base = t * maxNodes;
-            int node = 0;
-            int depth = 0;
-            while (feat[base + node] >= 0) {
-                int id = base + node;
-                node = x[off + feat[id]] < split[id] ? left[id] : right[id];
-                depth++;
+            int id = base;
+            int q;
+            while ((q = feat[id]) >= 0) {
+                id = x[off + q] < split[id] ? id + 1 : base + right[id];
             }
-            total += depth + Stats.averagePathLength(leafSize[base + node]);
+            total += split[id]; // leaf: depth + c(leaf size)
         }
         double mean = total / trees;
         return cPsi > 0 ? Math.pow(2.0, -mean / cPsi) : 0.0;

@@ -7,8 +7,9 @@ import java.util.Arrays;
  * sorted order, so exact order statistics (median, quartiles, any quantile) are available at any time.
  *
  * <p>Complexity: {@link #add(double)} is O(log w) to locate positions plus O(w) for the {@code System.arraycopy}
- * shift (a memmove, in practice a few ns per 100 elements); order statistics are O(1); {@link #mad(double)} is O(w)
- * by merging the two monotone halves of the absolute deviations. No allocation after construction.
+ * shift (a memmove, in practice a few ns per 100 elements; once full, a single shift of the elements between the
+ * evicted and the new value's positions); order statistics are O(1); {@link #mad(double)} is O(w) by merging the
+ * two monotone halves of the absolute deviations. No allocation after construction.
  *
  * <p>Not thread-safe: one writer, no concurrent readers.
  */
@@ -47,15 +48,12 @@ public final class SortedWindow {
     public void add(double x) {
         if (size == ring.length) {
             double old = ring[head];
-            int idx = Arrays.binarySearch(sorted, 0, size, old);
-            // binarySearch may land on any of several equal elements: all are interchangeable.
-            System.arraycopy(sorted, idx + 1, sorted, idx, size - idx - 1);
-            size--;
             ring[head] = x;
-            head = (head + 1) % ring.length;
-        } else {
-            ring[(head + size) % ring.length] = x;
+            head = head + 1 == ring.length ? 0 : head + 1;
+            replace(old, x);
+            return;
         }
+        ring[(head + size) % ring.length] = x;
         int pos = Arrays.binarySearch(sorted, 0, size, x);
         if (pos < 0) {
             pos = -pos - 1;
@@ -63,6 +61,68 @@ public final class SortedWindow {
         System.arraycopy(sorted, pos, sorted, pos + 1, size - pos);
         sorted[pos] = x;
         size++;
+    }
+
+    /**
+     * Full window: removes one instance of {@code old} from the sorted array and inserts {@code x}, moving only the
+     * elements between the two positions (one memmove of |pos(x) - pos(old)| elements instead of two of about w/2
+     * each). The result is the same sorted array as a removal followed by an insertion; order is
+     * {@link Double#compare}, as in {@link Arrays#binarySearch(double[], int, int, double)}.
+     */
+    private void replace(double old, double x) {
+        // one instance of old (bitwise: among equal zeros -0.0 sorts first, so +0.0 is the last of the run)
+        int idx = isPositiveZero(old) ? upperBound(0, size, old) - 1 : lowerBound(0, size, old);
+        int c = Double.compare(x, old);
+        if (c > 0) {
+            int pos = insertionPoint(idx + 1, size, x);
+            // sorted[idx+1 .. pos) are <= x: shift them left over the removed slot, x goes just before pos
+            System.arraycopy(sorted, idx + 1, sorted, idx, pos - idx - 1);
+            sorted[pos - 1] = x;
+        } else if (c < 0) {
+            int pos = insertionPoint(0, idx, x);
+            // sorted[pos .. idx) are >= x: shift them right over the removed slot, x goes at pos
+            System.arraycopy(sorted, pos, sorted, pos + 1, idx - pos);
+            sorted[pos] = x;
+        }
+        // c == 0: x is bitwise the same finite value as old, the sorted array is unchanged
+    }
+
+    private static boolean isPositiveZero(double v) {
+        return Double.doubleToRawLongBits(v) == 0L;
+    }
+
+    /** A position in [from, to] where x can be inserted keeping {@link Double#compare} order. */
+    private int insertionPoint(int from, int to, double x) {
+        return isPositiveZero(x) ? upperBound(from, to, x) : lowerBound(from, to, x);
+    }
+
+    /**
+     * First index in [from, to] whose value is not {@code < x}. Branch-free halving (the comparison feeds a
+     * conditional move), cheaper than {@link Arrays#binarySearch} on unpredictable data.
+     */
+    private int lowerBound(int from, int to, double x) {
+        double[] a = sorted;
+        int base = from;
+        int len = to - from;
+        while (len > 1) {
+            int half = len >>> 1;
+            base = a[base + half - 1] < x ? base + half : base;
+            len -= half;
+        }
+        return len == 1 && a[base] < x ? base + 1 : base;
+    }
+
+    /** First index in [from, to] whose value is {@code > x}. */
+    private int upperBound(int from, int to, double x) {
+        double[] a = sorted;
+        int base = from;
+        int len = to - from;
+        while (len > 1) {
+            int half = len >>> 1;
+            base = a[base + half - 1] <= x ? base + half : base;
+            len -= half;
+        }
+        return len == 1 && a[base] <= x ? base + 1 : base;
     }
 
     /** The k-th smallest value, 0-based. */
