@@ -47,7 +47,7 @@ final class Wiring {
         List<Long> pids = new ArrayList<>();
         List<String> cgroups = new ArrayList<>();
         for (String p : config.protect()) {
-            if (p.chars().allMatch(Character::isDigit)) {
+            if (p.length() <= 18 && p.chars().allMatch(Character::isDigit)) {
                 pids.add(Long.parseLong(p));
             } else if (p.indexOf('/') >= 0) {
                 cgroups.add(p);
