@@ -89,7 +89,8 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("%n== healing scenario: NEXUS starts a leaking and a CPU-hogging child of its own and heals them%n");
             out.flush();
             try (JsonLinesEventLog events = new JsonLinesEventLog(config.dataDir().resolve(Agent.EVENTS))) {
-                HealingScenario.Report r = new HealingScenario(out, events, HealingScenario.Timings.DEMO, options.dryRun).run();
+                HealingScenario.Report r = new HealingScenario(out, events, HealingScenario.Timings.DEMO, options.dryRun,
+                        dev.helix.nexus.core.NexusConfig.DEFAULT_DATA_DIR.resolve("demo-heal")).run();
                 if (!r.clean()) {
                     err.println("nexus: the demo left something behind: " + r.leftoverCgroups() + " "
                             + r.leftoverChildren());

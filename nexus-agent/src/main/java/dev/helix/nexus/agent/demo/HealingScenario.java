@@ -95,8 +95,14 @@ public final class HealingScenario {
     private long t0;
     private NexusHeal heal;
     private boolean cleaned;
+    private final Path stateDir;
 
-    public HealingScenario(PrintWriter out, EventLog log, Timings timings, boolean forceDryRun) {
+    /**
+     * @param stateDir where the Act module keeps its cgroup crash journal: start-up and clean-up then touch only the
+     *                 groups the demo created (also those a killed earlier run left), never other NEXUS instances'
+     */
+    public HealingScenario(PrintWriter out, EventLog log, Timings timings, boolean forceDryRun, Path stateDir) {
+        this.stateDir = stateDir;
         this.out = out;
         this.log = log;
         this.t = timings;
@@ -154,7 +160,7 @@ public final class HealingScenario {
         String mode;
         try {
             heal = NexusHeal.builder(clock, log).level(() -> NexusLevel.HEALING).protect(ProtectList.EMPTY)
-                    .maxActionsPerMinute(60).dryRun(forceDryRun)
+                    .maxActionsPerMinute(60).dryRun(forceDryRun).stateDir(stateDir)
                     .quarantine(Duration.ofMinutes(5), t.escalateAfter(), Duration.ofMinutes(10),
                             new RestartPolicy(1, Duration.ofMinutes(5), Duration.ZERO, Duration.ZERO))
                     .build();
@@ -590,7 +596,8 @@ public final class HealingScenario {
             }
         }
         if (heal != null && heal.cgroups().isPresent() && !leftoverCgroups().isEmpty()) {
-            CgroupReconciler.Report r = new CgroupReconciler(heal.cgroups().get(), log, clock).reconcile();
+            CgroupReconciler.Report r = new CgroupReconciler(heal.cgroups().get(), log, clock,
+                    g -> g.contains("demo-")).reconcile(); // only the demo's own groups
             say("cleanup", "reconciled leftover cgroups: removed " + r.removed() + ", failed " + r.failed());
         }
         log.flush();

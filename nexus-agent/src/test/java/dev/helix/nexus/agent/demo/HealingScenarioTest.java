@@ -15,9 +15,13 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The demo's healing scenario on real processes and real cgroups, with short timings. */
 class HealingScenarioTest {
+
+    @TempDir
+    java.nio.file.Path stateDir;
 
     private static final HealingScenario.Timings FAST = new HealingScenario.Timings(Duration.ofMillis(200),
             Duration.ofMillis(1000), Duration.ofMillis(1000), Duration.ofMillis(300), Duration.ofSeconds(25));
@@ -36,7 +40,7 @@ class HealingScenarioTest {
         requireWritableCgroups();
         StringWriter text = new StringWriter();
         RecentEvents events = new RecentEvents(5000);
-        HealingScenario.Report r = new HealingScenario(new PrintWriter(text, true), events, FAST, false).run();
+        HealingScenario.Report r = new HealingScenario(new PrintWriter(text, true), events, FAST, false, stateDir).run();
         String out = text.toString();
         System.out.println(out);
 
@@ -85,7 +89,7 @@ class HealingScenarioTest {
     void dryRunDetectsAndPrintsTheActionsWithoutChangingAnything() throws Exception {
         StringWriter text = new StringWriter();
         RecentEvents events = new RecentEvents(5000);
-        HealingScenario.Report r = new HealingScenario(new PrintWriter(text, true), events, FAST, true).run();
+        HealingScenario.Report r = new HealingScenario(new PrintWriter(text, true), events, FAST, true, stateDir).run();
         String out = text.toString();
         System.out.println(out);
 
