@@ -205,6 +205,15 @@ public final class NexusHeal implements AutoCloseable {
         return checkpoints;
     }
 
+    /**
+     * A {@link dev.helix.nexus.heal.healing.HealingEngine} builder wired to this module's gate, clock, event log,
+     * checkpoint store and quarantine manager (add a degradation manager, chain and policy as needed).
+     */
+    public dev.helix.nexus.heal.healing.HealingEngine.Builder healing() {
+        return dev.helix.nexus.heal.healing.HealingEngine.builder(gate, clock, log).checkpoints(checkpoints)
+                .quarantine(quarantine);
+    }
+
     /** What the start-up reconciliation removed. */
     public CgroupReconciler.Report startupReconcile() {
         return startupReconcile;

@@ -42,6 +42,7 @@ public final class ManagedComponent<T> {
     private final EngineClock clock;
     private final Consumer<ComponentEvent> events;
     private volatile Serving serving = Serving.PRIMARY;
+    private volatile T primary;
     private volatile RateLimiter rateLimiter;
 
     ManagedComponent(ComponentSpec<T> spec, CircuitBreaker breaker, Bulkhead bulkhead, EngineClock clock,
@@ -51,6 +52,7 @@ public final class ManagedComponent<T> {
         this.bulkhead = bulkhead;
         this.clock = clock;
         this.events = events;
+        this.primary = spec.primary();
         breaker.getEventPublisher().onStateTransition(e -> {
             CircuitBreaker.State to = e.getStateTransition().getToState();
             boolean open = to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN;
@@ -74,6 +76,25 @@ public final class ManagedComponent<T> {
 
     public ComponentSpec<T> spec() {
         return spec;
+    }
+
+    /** The primary implementation in use now (the spec's, unless {@link #replacePrimary} swapped in another). */
+    public T primary() {
+        return primary;
+    }
+
+    /**
+     * Swaps in a new primary implementation (a hard restart recreated it); calls made after this return go to
+     * {@code next}. Returns the instance it replaced. The spec keeps the original instance.
+     */
+    public T replacePrimary(T next) {
+        if (!spec.type().isInstance(next)) {
+            throw new IllegalArgumentException("the new primary of " + spec.name() + " must implement "
+                    + spec.type().getName());
+        }
+        T old = primary;
+        primary = next;
+        return old;
     }
 
     /** Which implementation serves now. */
@@ -122,7 +143,7 @@ public final class ManagedComponent<T> {
             }
             long t0 = clock.monotonicNanos();
             try {
-                R r = fn.apply(spec.primary());
+                R r = fn.apply(primary);
                 breaker.onSuccess(clock.monotonicNanos() - t0, TimeUnit.NANOSECONDS);
                 return r;
             } catch (RuntimeException | Error e) {
@@ -146,7 +167,7 @@ public final class ManagedComponent<T> {
                             case "toString" -> "ManagedComponent[" + spec.name() + "]";
                             case "hashCode" -> System.identityHashCode(proxy);
                             case "equals" -> proxy == args[0];
-                            default -> method.invoke(spec.primary(), args);
+                            default -> method.invoke(primary, args);
                         };
                     }
                     method.trySetAccessible(); // non-public interfaces (package-private, nested); else invoke reports it

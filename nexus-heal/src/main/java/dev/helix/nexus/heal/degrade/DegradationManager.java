@@ -166,6 +166,76 @@ public final class DegradationManager {
         };
     }
 
+    /**
+     * Survival mode: one HEALING-level {@link Action} ({@code degrade.survival}, target {@code jvm:<target>}) that
+     * sheds every optional feature still enabled and verifies each is off; SKIPPED when none is enabled. Revert turns
+     * back on the features it shed.
+     */
+    public Action shedAllAction(String target, String reason) {
+        DegradationManager self = this;
+        return new Action() {
+            private final List<Entry> shedByMe = new ArrayList<>();
+
+            @Override public String name() { return "degrade.survival"; }
+            @Override public ComponentId target() { return ComponentId.jvm(target); }
+            @Override public NexusLevel requiredLevel() { return NexusLevel.HEALING; }
+
+            @Override
+            public String describe() {
+                return "survival mode: shed every optional feature (" + String.join(", ", features()) + ") because "
+                        + reason;
+            }
+
+            @Override
+            public synchronized ActionResult execute() {
+                List<Entry> on;
+                synchronized (self) {
+                    on = features.values().stream().filter(DegradationManager::safeEnabled).toList();
+                }
+                if (on.isEmpty()) {
+                    return ActionResult.skipped("no optional feature is enabled");
+                }
+                List<String> stillOn = new ArrayList<>();
+                List<String> shedNames = new ArrayList<>();
+                for (Entry e : on) {
+                    try {
+                        e.feature().disable();
+                    } catch (RuntimeException ex) {
+                        // verified below
+                    }
+                    if (safeEnabled(e)) {
+                        stillOn.add(e.name());
+                    } else {
+                        shedByMe.add(e);
+                        shedNames.add(e.name());
+                    }
+                }
+                if (!stillOn.isEmpty()) {
+                    return ActionResult.failed("still on after shedding: " + stillOn + " (shed " + shedNames + ")");
+                }
+                return ActionResult.succeeded("shed " + shedNames, Map.of("shed", List.copyOf(shedNames)));
+            }
+
+            @Override
+            public synchronized ActionResult revert() {
+                List<String> failed = new ArrayList<>();
+                for (Entry e : shedByMe) {
+                    try {
+                        e.feature().enable();
+                    } catch (RuntimeException ex) {
+                        // verified below
+                    }
+                    if (!safeEnabled(e)) {
+                        failed.add(e.name());
+                    }
+                }
+                shedByMe.clear();
+                return failed.isEmpty() ? ActionResult.succeeded("features restored", Map.of())
+                        : ActionResult.failed("could not restore " + failed);
+            }
+        };
+    }
+
     /** The registered feature names, in registration order. */
     public synchronized List<String> features() {
         return new ArrayList<>(features.keySet());
