@@ -3,7 +3,9 @@ package dev.helix.nexus.telemetry;
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorProvider;
+import dev.helix.nexus.telemetry.host.OshiHostSensor;
 import dev.helix.nexus.telemetry.host.SyscallLatencySensor;
+import dev.helix.nexus.telemetry.jvm.JfrSensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +15,29 @@ import java.util.List;
  * The service-loaded provider of every telemetry sensor usable on this machine ({@link TelemetrySensors#all()} plus
  * the {@link SyscallLatencySensor} where {@code /proc/self/stat} exists, plus scrape targets from {@code nexus.scrape.targets}/{@code NEXUS_SCRAPE_TARGETS}); none when the Sense domain is
  * disabled. Registered in {@code META-INF/services/dev.helix.nexus.core.spi.SensorProvider}. Thread-safe.
+ *
+ * <p>Also: the {@link JfrSensor} where JFR is available (skipped, never an exception, where it is not; its stream
+ * starts on the first sample), and the {@link OshiHostSensor} fallback only when the /proc host sensors are
+ * unusable ({@code /proc/stat} or {@code /proc/meminfo} missing or unreadable) and OSHI can be loaded.
  */
 public final class TelemetrySensorProvider implements SensorProvider {
+
+    private final Path procRoot;
+
+    /** The provider for this machine's {@code /proc}. */
+    public TelemetrySensorProvider() {
+        this(Path.of("/proc"));
+    }
+
+    /** For tests: decides on the OSHI fallback by looking at {@code procRoot} instead of {@code /proc}. */
+    TelemetrySensorProvider(Path procRoot) {
+        this.procRoot = procRoot;
+    }
+
+    /** Whether the /proc host sensors can work against {@code procRoot} ({@code stat} and {@code meminfo} readable). */
+    public static boolean procHostUsable(Path procRoot) {
+        return Files.isReadable(procRoot.resolve("stat")) && Files.isReadable(procRoot.resolve("meminfo"));
+    }
 
     @Override
     public List<Sensor> create(NexusConfig config) {
@@ -24,6 +47,20 @@ public final class TelemetrySensorProvider implements SensorProvider {
         List<Sensor> out = new ArrayList<>(TelemetrySensors.all());
         if (Files.isReadable(Path.of("/proc/self/stat"))) {
             out.add(new SyscallLatencySensor());
+        }
+        try {
+            if (JfrSensor.available()) {
+                out.add(new JfrSensor());
+            }
+        } catch (LinkageError | RuntimeException e) {
+            // no JFR in this runtime (e.g. a jlink image without jdk.jfr): the JMX-based JvmSensor still runs
+        }
+        if (!procHostUsable(procRoot)) {
+            try {
+                out.add(new OshiHostSensor());
+            } catch (LinkageError | RuntimeException e) {
+                // OSHI or JNA not loadable here: no host metrics at all rather than a broken tick
+            }
         }
         out.addAll(TelemetrySensors.scrapeTargetsFromEnvironment());
         return out;

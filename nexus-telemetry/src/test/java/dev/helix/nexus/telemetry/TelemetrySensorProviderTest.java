@@ -42,6 +42,24 @@ class TelemetrySensorProviderTest {
     }
 
     @Test
+    void registersJfrAndOnlyFallsBackToOshiWhenProcIsUnusable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path emptyProc) {
+        List<Sensor> normal = new TelemetrySensorProvider().create(NexusConfig.defaults());
+        List<Sensor> noProc = new TelemetrySensorProvider(emptyProc).create(NexusConfig.defaults());
+        try {
+            assertThat(TelemetrySensorProvider.procHostUsable(java.nio.file.Path.of("/proc"))).isTrue();
+            assertThat(TelemetrySensorProvider.procHostUsable(emptyProc)).isFalse();
+            assertThat(normal).extracting(Sensor::name).doesNotContain("oshi-host");
+            assertThat(noProc).extracting(Sensor::name).contains("oshi-host").doesNotHaveDuplicates();
+            if (dev.helix.nexus.telemetry.jvm.JfrSensor.available()) {
+                assertThat(normal).extracting(Sensor::name).contains("jvm-jfr");
+            }
+        } finally {
+            normal.forEach(Sensor::close);
+            noProc.forEach(Sensor::close);
+        }
+    }
+
+    @Test
     void noSensorsWhenSenseIsDisabled() {
         NexusConfig off = NexusConfig.builder().build().toBuilder().build();
         off = new NexusConfig(off.tickDuration(), false, off.enableUnderstand(), off.enableReason(), off.enableDecide(),
