@@ -140,59 +140,78 @@ public final class VectorMatMul {
         s1.intoArray(c, c0 + L);
     }
 
+    /**
+     * Unpacked 4-row strip of C from column {@code jStart} to {@code n}: full {@code 2L}-wide blocks, then
+     * a masked tail. Deliberately only a loop of calls: the vector code lives in {@link #block4x2} and
+     * {@link #block4Masked}, each small enough for C1's linear-scan register allocator. (As one 869-byte
+     * method, C1 failed with "out of virtual registers in linear scan"; the method then stayed in
+     * non-intrinsified C1 code, where every vector op allocates.) Same arithmetic, same order as before.
+     */
     private static void rows4(float[] a, int a0, float[] b, int bOff, float[] c, int c0,
                               int k, int n, int jStart, boolean acc) {
-        int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        int c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
         int j = jStart;
         for (; j + 2 * L <= n; j += 2 * L) {
-            FloatVector s00, s01, s10, s11, s20, s21, s30, s31;
-            if (acc) {
-                s00 = FloatVector.fromArray(S, c, c0 + j); s01 = FloatVector.fromArray(S, c, c0 + j + L);
-                s10 = FloatVector.fromArray(S, c, c1 + j); s11 = FloatVector.fromArray(S, c, c1 + j + L);
-                s20 = FloatVector.fromArray(S, c, c2 + j); s21 = FloatVector.fromArray(S, c, c2 + j + L);
-                s30 = FloatVector.fromArray(S, c, c3 + j); s31 = FloatVector.fromArray(S, c, c3 + j + L);
-            } else {
-                s00 = s01 = s10 = s11 = s20 = s21 = s30 = s31 = FloatVector.zero(S);
-            }
-            int bp = bOff + j;
-            for (int p = 0; p < k; p++, bp += n) {
-                FloatVector b0 = FloatVector.fromArray(S, b, bp);
-                FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-                FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-                s00 = x.fma(b0, s00); s01 = x.fma(b1, s01);
-                x = FloatVector.broadcast(S, a[a1 + p]);
-                s10 = x.fma(b0, s10); s11 = x.fma(b1, s11);
-                x = FloatVector.broadcast(S, a[a2 + p]);
-                s20 = x.fma(b0, s20); s21 = x.fma(b1, s21);
-                x = FloatVector.broadcast(S, a[a3 + p]);
-                s30 = x.fma(b0, s30); s31 = x.fma(b1, s31);
-            }
-            s00.intoArray(c, c0 + j); s01.intoArray(c, c0 + j + L);
-            s10.intoArray(c, c1 + j); s11.intoArray(c, c1 + j + L);
-            s20.intoArray(c, c2 + j); s21.intoArray(c, c2 + j + L);
-            s30.intoArray(c, c3 + j); s31.intoArray(c, c3 + j + L);
+            block4x2(a, a0, b, bOff + j, c, c0 + j, k, n, acc);
         }
         for (; j < n; j += L) {
-            var mask = S.indexInRange(j, n);
-            FloatVector s0, s1, s2, s3;
-            if (acc) {
-                s0 = FloatVector.fromArray(S, c, c0 + j, mask); s1 = FloatVector.fromArray(S, c, c1 + j, mask);
-                s2 = FloatVector.fromArray(S, c, c2 + j, mask); s3 = FloatVector.fromArray(S, c, c3 + j, mask);
-            } else {
-                s0 = s1 = s2 = s3 = FloatVector.zero(S);
-            }
-            int bp = bOff + j;
-            for (int p = 0; p < k; p++, bp += n) {
-                FloatVector bv = FloatVector.fromArray(S, b, bp, mask);
-                s0 = FloatVector.broadcast(S, a[a0 + p]).fma(bv, s0);
-                s1 = FloatVector.broadcast(S, a[a1 + p]).fma(bv, s1);
-                s2 = FloatVector.broadcast(S, a[a2 + p]).fma(bv, s2);
-                s3 = FloatVector.broadcast(S, a[a3 + p]).fma(bv, s3);
-            }
-            s0.intoArray(c, c0 + j, mask); s1.intoArray(c, c1 + j, mask);
-            s2.intoArray(c, c2 + j, mask); s3.intoArray(c, c3 + j, mask);
+            block4Masked(a, a0, b, bOff + j, c, c0 + j, k, n, n - j, acc);
         }
+    }
+
+    /** 4 x 2L block of C at {@code c[c0..]} (row stride {@code n}) from rows of A at {@code a0} (stride k). */
+    private static void block4x2(float[] a, int a0, float[] b, int b0, float[] c, int c0,
+                                 int k, int n, boolean acc) {
+        int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+        int c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+        FloatVector s00, s01, s10, s11, s20, s21, s30, s31;
+        if (acc) {
+            s00 = FloatVector.fromArray(S, c, c0); s01 = FloatVector.fromArray(S, c, c0 + L);
+            s10 = FloatVector.fromArray(S, c, c1); s11 = FloatVector.fromArray(S, c, c1 + L);
+            s20 = FloatVector.fromArray(S, c, c2); s21 = FloatVector.fromArray(S, c, c2 + L);
+            s30 = FloatVector.fromArray(S, c, c3); s31 = FloatVector.fromArray(S, c, c3 + L);
+        } else {
+            s00 = s01 = s10 = s11 = s20 = s21 = s30 = s31 = FloatVector.zero(S);
+        }
+        for (int p = 0, bp = b0; p < k; p++, bp += n) {
+            FloatVector v0 = FloatVector.fromArray(S, b, bp);
+            FloatVector v1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            s00 = x.fma(v0, s00); s01 = x.fma(v1, s01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            s10 = x.fma(v0, s10); s11 = x.fma(v1, s11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            s20 = x.fma(v0, s20); s21 = x.fma(v1, s21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            s30 = x.fma(v0, s30); s31 = x.fma(v1, s31);
+        }
+        s00.intoArray(c, c0); s01.intoArray(c, c0 + L);
+        s10.intoArray(c, c1); s11.intoArray(c, c1 + L);
+        s20.intoArray(c, c2); s21.intoArray(c, c2 + L);
+        s30.intoArray(c, c3); s31.intoArray(c, c3 + L);
+    }
+
+    /** 4 x min(L, width) block of C, masked to the first {@code width} columns. */
+    private static void block4Masked(float[] a, int a0, float[] b, int b0, float[] c, int c0,
+                                     int k, int n, int width, boolean acc) {
+        var mask = S.indexInRange(0, width);
+        int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+        int c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+        FloatVector s0, s1, s2, s3;
+        if (acc) {
+            s0 = FloatVector.fromArray(S, c, c0, mask); s1 = FloatVector.fromArray(S, c, c1, mask);
+            s2 = FloatVector.fromArray(S, c, c2, mask); s3 = FloatVector.fromArray(S, c, c3, mask);
+        } else {
+            s0 = s1 = s2 = s3 = FloatVector.zero(S);
+        }
+        for (int p = 0, bp = b0; p < k; p++, bp += n) {
+            FloatVector bv = FloatVector.fromArray(S, b, bp, mask);
+            s0 = FloatVector.broadcast(S, a[a0 + p]).fma(bv, s0);
+            s1 = FloatVector.broadcast(S, a[a1 + p]).fma(bv, s1);
+            s2 = FloatVector.broadcast(S, a[a2 + p]).fma(bv, s2);
+            s3 = FloatVector.broadcast(S, a[a3 + p]).fma(bv, s3);
+        }
+        s0.intoArray(c, c0, mask); s1.intoArray(c, c1, mask);
+        s2.intoArray(c, c2, mask); s3.intoArray(c, c3, mask);
     }
 
     private static void rows1(float[] a, int a0, float[] b, int bOff, float[] c, int c0,
