@@ -17,16 +17,7 @@ import picocli.CommandLine.Spec;
 /** {@code nexus config check FILE} and {@code nexus config show [FILE]}. */
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Check or show a configuration.",
         subcommands = {ConfigCommand.Check.class, ConfigCommand.Show.class})
-public final class ConfigCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return ExitCodes.USAGE;
-    }
+public final class ConfigCommand extends GroupCommand {
 
     /** Validates a file; exit 2 with one line per problem when invalid. */
     @Command(name = "check", mixinStandardHelpOptions = true,

@@ -14,16 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate the detectors on labelled data (NAB, SMD).",
         subcommands = {EvalCommand.Nab.class, EvalCommand.Smd.class})
-public final class EvalCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return ExitCodes.USAGE;
-    }
+public final class EvalCommand extends GroupCommand {
 
     /** What both evaluations take: a data directory, an output directory and optionally a detector name. */
     abstract static class Evaluation implements Callable<Integer> {

@@ -2,11 +2,8 @@ package dev.helix.nexus.agent.cli;
 
 import dev.helix.nexus.core.InvalidConfigException;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * The {@code nexus} command. Exit codes: 0 success, 1 failure, 2 bad usage or invalid configuration, 3 (status) no
@@ -16,16 +13,7 @@ import picocli.CommandLine.Spec;
         description = "NEXUS: watches a Linux host and its JVM services, predicts failures and heals them.",
         subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, MetricsCommand.class, RecordCommand.class, ReplayCommand.class, EvalCommand.class, ConfigCommand.class,
             VersionCommand.class, CommandLine.HelpCommand.class})
-public final class NexusCli implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return ExitCodes.USAGE;
-    }
+public final class NexusCli extends GroupCommand {
 
     /** A configured command line (used by {@link #main} and by tests). */
     public static CommandLine commandLine() {
