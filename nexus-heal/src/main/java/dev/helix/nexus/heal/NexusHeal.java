@@ -37,8 +37,9 @@ import java.util.function.Supplier;
 /**
  * The Act module wired together: cgroup detection and start-up reconciliation, the {@link SafetyGate}, cgroup
  * actions, the {@link QuarantineManager}, the in-JVM {@link ComponentRegistry} and the {@link CheckpointStore}.
- * {@link #close()} releases every quarantine, reverts every action still in effect and reconciles again, so NEXUS
- * leaves no cgroup behind.
+ * {@link #close()} releases every quarantine, reverts every action still in effect (except repairs such as rollbacks,
+ * restarts and reconstructions, which are kept: {@code Action#revertOnStop()}) and reconciles again, so NEXUS leaves no
+ * cgroup behind.
  *
  * <p>Thread-safe (each part is); build once per engine.
  */
@@ -292,7 +293,10 @@ public final class NexusHeal implements AutoCloseable {
                 limits.memoryBytes(), limits.pidsMax(), restarter, healthy);
     }
 
-    /** Releases every quarantine, reverts every action in effect (newest first) and removes leftover groups. */
+    /**
+     * Releases every quarantine, reverts every action in effect (newest first; repairs that ask to be kept are logged
+     * as {@code action.kept} instead) and removes leftover groups.
+     */
     @Override
     public void close() {
         quarantine.releaseAll();

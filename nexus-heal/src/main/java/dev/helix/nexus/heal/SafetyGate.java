@@ -34,7 +34,9 @@ import java.util.function.Supplier;
  *   <li>emits {@code action.started} before and {@code action.succeeded|failed} after (category ACTION), turning an
  *       exception into {@code FAILED};</li>
  *   <li>remembers every executed action (successful or failed: a failed action may have half-applied) so that
- *       {@link #revertAll()} undoes everything in reverse order.</li>
+ *       {@link #revertAll()} undoes everything in reverse order, except repairs that ask to be kept
+ *       ({@link Action#revertOnStop()} false: rollbacks, restarts, reconstructions), logged as
+ *       {@code action.kept}.</li>
  * </ol>
  * Confirmation windows (levels below AUTONOMOUS) are the engine's business and happen before the gate is called.
  *
@@ -219,11 +221,27 @@ public final class SafetyGate {
         return r;
     }
 
-    /** Undoes every remembered action, newest first; returns each revert's result in that order. */
+    /**
+     * Undoes every remembered action, newest first (engine stop); returns each attempted revert's result in that order.
+     * Actions whose {@link Action#revertOnStop()} is false (repairs) are not reverted: each is logged as an
+     * {@code action.kept} ACTION event and forgotten. {@link #revert(Action)} still reverts any action on request.
+     */
     public synchronized List<ActionResult> revertAll() {
         List<ActionResult> out = new ArrayList<>();
         while (!applied.isEmpty()) {
-            out.add(doRevert(applied.removeLast()));
+            Action a = applied.removeLast();
+            boolean revert;
+            try {
+                revert = a.revertOnStop();
+            } catch (RuntimeException e) {
+                revert = true; // when in doubt, undo
+            }
+            if (!revert) {
+                emit("action.kept", a.target().toString(), "kept on stop (a repair is not undone): " + a.describe(),
+                        Map.of("action", a.name()));
+                continue;
+            }
+            out.add(doRevert(a));
         }
         return out;
     }

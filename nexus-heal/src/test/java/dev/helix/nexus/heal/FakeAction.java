@@ -17,6 +17,7 @@ final class FakeAction implements Action {
     final List<String> journal;
     ActionResult.Outcome outcome = ActionResult.Outcome.SUCCEEDED;
     boolean throwOnExecute;
+    boolean keepOnStop;
     int executed;
     int reverted;
 
@@ -55,6 +56,11 @@ final class FakeAction implements Action {
             throw new IllegalStateException("boom");
         }
         return new ActionResult(outcome, name, Map.of("n", executed));
+    }
+
+    @Override
+    public boolean revertOnStop() {
+        return !keepOnStop;
     }
 
     @Override

@@ -173,4 +173,35 @@ class SafetyGateTest {
         assertThat(gate.applied()).isEmpty();
         assertThat(types()).contains("action.reverted");
     }
+
+    @Test
+    void revertAllKeepsRepairsButAnExplicitRevertStillUndoesThem() {
+        SafetyGate gate = gate(NexusLevel.AUTONOMOUS);
+        FakeAction limit = jvm("limit");
+        FakeAction restart = jvm("restart");
+        restart.keepOnStop = true;
+        FakeAction freeze = jvm("freeze");
+        for (FakeAction a : List.of(limit, restart, freeze)) {
+            gate.execute(a);
+        }
+        journal.clear();
+
+        List<ActionResult> results = gate.revertAll();
+
+        assertThat(journal).containsExactly("revert freeze", "revert limit");
+        assertThat(restart.reverted).isZero();
+        assertThat(results).hasSize(2).allMatch(ActionResult::succeeded);
+        assertThat(gate.applied()).isEmpty();
+        assertThat(log.snapshot()).filteredOn(e -> e.type().equals("action.kept")).singleElement().satisfies(e -> {
+            assertThat(e.category()).isEqualTo(EventCategory.ACTION);
+            assertThat(e.component()).isEqualTo(restart.target().toString());
+            assertThat(e.evidence()).containsEntry("action", "restart");
+        });
+
+        FakeAction again = jvm("again");
+        again.keepOnStop = true;
+        gate.execute(again);
+        assertThat(gate.revert(again).succeeded()).as("revertOnStop only affects revertAll").isTrue();
+        assertThat(again.reverted).isEqualTo(1);
+    }
 }

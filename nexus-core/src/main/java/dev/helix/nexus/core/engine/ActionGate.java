@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * NEXUS itself, the protect-list...), and actions beyond the per-minute budget; in dry-run it logs the exact action and
  * changes nothing; below Autonomous it holds the action for the confirmation window, during which an operator may
  * {@link #approve} or {@link #veto} it, and runs it when the window ends unvetoed. Every step is an ACTION event (the
- * audit trail). Actions that succeeded are remembered and undone in reverse order by {@link #revertAll()}.
+ * audit trail). Actions that succeeded are remembered and undone in reverse order by {@link #revertAll()}, except
+ * repairs that ask to be kept ({@link Action#revertOnStop()} false), which are logged as {@code action.kept}.
  *
  * <p>Thread-safe: operators may approve or veto from other threads while the tick thread calls {@link #submit} and
  * {@link #poll}.
@@ -224,7 +225,11 @@ public final class ActionGate {
         return ActionResult.skipped(why);
     }
 
-    /** Undoes every applied action, most recent first; failures are logged and the rest still reverted. */
+    /**
+     * Undoes every applied action, most recent first; failures are logged and the rest still reverted. Actions whose
+     * {@link Action#revertOnStop()} is false (repairs) are not reverted: each is logged as an {@code action.kept}
+     * ACTION event and forgotten. Returns the results of the reverts actually attempted, in that order.
+     */
     public List<ActionResult> revertAll() {
         List<ActionResult> out = new ArrayList<>();
         while (true) {
@@ -234,6 +239,17 @@ public final class ActionGate {
             }
             if (a == null) {
                 return out;
+            }
+            boolean revert;
+            try {
+                revert = a.revertOnStop();
+            } catch (RuntimeException e) {
+                revert = true; // when in doubt, undo: the pre-existing behaviour
+            }
+            if (!revert) {
+                audit(clock.wallMillis(), "action.kept", a, "kept on stop (a repair is not undone): " + a.describe(),
+                        Map.of());
+                continue;
             }
             ActionResult r;
             try {

@@ -8,7 +8,8 @@ import dev.helix.nexus.core.NexusLevel;
  *
  * <p>Actions never run directly: the engine's safety gate checks the level, the safety rules and the action budget,
  * records an audit event before and after, and honours dry-run, then calls {@link #execute()}. Every action must be
- * reversible through {@link #revert()}; the engine reverts what is still in effect when NEXUS stops.
+ * reversible through {@link #revert()}; when NEXUS stops, the engine reverts what is still in effect unless the action
+ * asks to be kept ({@link #revertOnStop()}).
  */
 public interface Action {
 
@@ -29,4 +30,15 @@ public interface Action {
 
     /** Undoes the change made by {@link #execute()}; reports failure if it cannot. */
     ActionResult revert() throws Exception;
+
+    /**
+     * Whether this action is undone when NEXUS stops. Restrictive changes such as limits, freezes and quarantines are
+     * undone when NEXUS stops (the default, {@code true}); repairs such as rollbacks, restarts and reconstructions are
+     * kept ({@code false}), since undoing them would put the broken state back. An action that returns {@code false}
+     * can still be reverted explicitly; only the stop-time "revert everything" skips it (logged as
+     * {@code action.kept}).
+     */
+    default boolean revertOnStop() {
+        return true;
+    }
 }

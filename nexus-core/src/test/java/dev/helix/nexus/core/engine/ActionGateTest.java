@@ -364,6 +364,41 @@ class ActionGateTest {
     }
 
     @Test
+    void revertAllKeepsRepairsAndLogsThemAsKept() {
+        List<String> journal = new ArrayList<>();
+        ActionGate gate = gate(NexusLevel.AUTONOMOUS);
+        RecordingAction limit = new RecordingAction("limit", NexusLevel.CORRECTION, journal);
+        RecordingAction repair = new RecordingAction("rollback", NexusLevel.HEALING, journal) {
+            @Override
+            public boolean revertOnStop() {
+                return false;
+            }
+        };
+        RecordingAction freeze = new RecordingAction("freeze", NexusLevel.CORRECTION, journal);
+        gate.submit(limit);
+        gate.submit(repair);
+        gate.submit(freeze);
+        assertThat(limit.revertOnStop()).as("restrictive changes are undone by default").isTrue();
+
+        List<ActionResult> reverted = gate.revertAll();
+
+        assertThat(journal).containsExactly("execute:limit", "execute:rollback", "execute:freeze",
+                "revert:freeze", "revert:limit");
+        assertThat(repair.reverts()).as("a repair is kept when NEXUS stops").isZero();
+        assertThat(reverted).as("only attempted reverts are reported").hasSize(2).allMatch(ActionResult::succeeded);
+        assertThat(gate.applied()).as("the kept repair is forgotten").isEmpty();
+        assertThat(events.snapshot()).filteredOn(e -> e.type().equals("action.kept")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.category()).isEqualTo(EventCategory.ACTION);
+                    assertThat(e.component()).isEqualTo(repair.target().toString());
+                    assertThat(e.evidence()).containsEntry("action", "rollback");
+                });
+        assertThat(eventTypes()).containsSubsequence("action.reverted", "action.kept", "action.reverted");
+        assertThat(gate.revertAll()).isEmpty();
+        assertThat(repair.reverts()).isZero();
+    }
+
+    @Test
     void anActionThatThrowsIsLoggedAsFailedAndNotApplied() {
         ActionGate gate = gate(NexusLevel.AUTONOMOUS);
         RecordingAction a = new RecordingAction("boom", NexusLevel.CORRECTION).returning(() -> {

@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code maxAge}, and rolls back to the latest, the last-known-safe, or the newest at or before a time. A rollback
  * verifies itself (checkpoint again, compare with {@code equals}) and reports {@code FAILED} when the restored state
  * differs. Before restoring, the state being replaced is saved so that {@link #rollbackAction} can revert.
+ * {@link #transaction} runs a change that rolls itself back when it throws.
  *
  * <p>Thread-safe: each component's history is guarded by its own lock.
  */
@@ -319,8 +320,66 @@ public final class CheckpointStore {
     }
 
     /**
+     * The body of a {@link #transaction}: changes the component and may fail.
+     *
+     * @param <T> what the body returns
+     * @param <X> the checked exception the body may throw ({@code RuntimeException} when none)
+     */
+    @FunctionalInterface
+    public interface TransactionBody<T, X extends Exception> {
+        T run() throws X;
+    }
+
+    /**
+     * Runs {@code body} as a micro-rollback transaction on component {@code name}: captures its state before, runs
+     * the body, and then either commits or rolls back.
+     * <ul>
+     *   <li>Commit (the body returned): the new state is recorded with {@link #take take(name, false)} (so it becomes
+     *       the latest checkpoint and, in a persistent store, is journaled: {@link #verify} stays clean). The body's
+     *       result is returned.</li>
+     *   <li>Roll back (the body threw anything, or the commit itself failed): the state captured before is restored
+     *       and verified exactly ({@code equals} after a fresh checkpoint), and the same throwable is rethrown. If the
+     *       restore fails or reads back different, that is added to it as a suppressed exception. Nothing is added to
+     *       the history.</li>
+     * </ul>
+     * The before-image is kept in memory only; it is not a checkpoint in the history and does not count against the
+     * capacity. Every commit does add one, so frequent transactions push older checkpoints out (capacity and
+     * {@code maxAge} apply as for any {@link #take}).
+     *
+     * <p>The component's lock is held for the whole transaction: other threads' takes, rollbacks and transactions on
+     * the same component wait. The body may itself call this store for the same component on the same thread (locks
+     * are reentrant; a nested transaction rolls back to its own before-image), but must not wait for another thread
+     * that does.
+     *
+     * @throws IllegalArgumentException when {@code name} is not registered (before the body runs)
+     */
+    public <T, X extends Exception> T transaction(String name, TransactionBody<T, X> body) throws X {
+        Objects.requireNonNull(body, "body");
+        Slot<Object> s = slot(name);
+        synchronized (s) {
+            Object before = s.component.checkpoint();
+            try {
+                T result = body.run();
+                take(name, false);
+                return result;
+            } catch (Throwable t) {
+                try {
+                    ActionResult r = restoreExactly(s, before, "the state before the transaction");
+                    if (!r.succeeded()) {
+                        t.addSuppressed(new IllegalStateException("transaction rollback of " + name + " failed: "
+                                + r.detail()));
+                    }
+                } catch (RuntimeException | Error restoreFailure) {
+                    t.addSuppressed(restoreFailure);
+                }
+                throw t;
+            }
+        }
+    }
+
+    /**
      * A HEALING-level {@link Action} (target {@code jvm:<name>}) rolling back to {@code target}; its revert puts back
-     * the state that was replaced.
+     * the state that was replaced. A repair: {@link Action#revertOnStop()} is false, so it is kept when NEXUS stops.
      */
     public Action rollbackAction(String name, Target target) {
         CheckpointStore store = this;
@@ -341,6 +400,12 @@ public final class CheckpointStore {
             @Override
             public NexusLevel requiredLevel() {
                 return NexusLevel.HEALING;
+            }
+
+            /** A rollback is a repair: kept when NEXUS stops (an explicit revert still undoes it). */
+            @Override
+            public boolean revertOnStop() {
+                return false;
             }
 
             @Override
@@ -453,7 +518,8 @@ public final class CheckpointStore {
 
     /**
      * A HEALING-level {@link Action} (target {@code jvm:<name>}, name {@code jvm.reconstruct}) running
-     * {@link #reconstruct}; its revert puts back the (corrupted) state it replaced.
+     * {@link #reconstruct}; its revert puts back the (corrupted) state it replaced. A repair:
+     * {@link Action#revertOnStop()} is false, so it is kept when NEXUS stops.
      */
     public Action reconstructAction(String name) {
         CheckpointStore store = this;
@@ -464,6 +530,9 @@ public final class CheckpointStore {
             @Override public String name() { return "jvm.reconstruct"; }
             @Override public ComponentId target() { return ComponentId.jvm(name); }
             @Override public NexusLevel requiredLevel() { return NexusLevel.HEALING; }
+
+            /** A reconstruction is a repair: kept when NEXUS stops (an explicit revert still undoes it). */
+            @Override public boolean revertOnStop() { return false; }
 
             @Override
             public String describe() {

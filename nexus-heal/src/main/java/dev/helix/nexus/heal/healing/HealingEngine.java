@@ -49,6 +49,10 @@ import java.util.function.Consumer;
  * {@link QuarantineManager} is configured and the chain did not already do it). Past the intensity, GAVE_UP: nothing
  * runs but the quarantine.
  *
+ * <p>When NEXUS stops ({@link SafetyGate#revertAll()}), the repairs (soft reset, hard restart, micro and full rollback,
+ * reconstruct) are kept: their actions return false from {@code revertOnStop()}, since undoing them would put the
+ * broken state back. SUBSTITUTE, QUARANTINE and SURVIVAL_MODE are containment and are undone as before.
+ *
  * <p>A primary repaired while its breaker is open (e.g. after an earlier substitution) gets its breaker closed again,
  * unless it is quarantined (the quarantine manager releases it).
  *
@@ -330,6 +334,9 @@ public final class HealingEngine {
         @Override public String name() { return name; }
         @Override public ComponentId target() { return target; }
         @Override public NexusLevel requiredLevel() { return NexusLevel.HEALING; }
+
+        /** Repairs (soft reset, hard restart) are kept when NEXUS stops; containment overrides this. */
+        @Override public boolean revertOnStop() { return false; }
     }
 
     private <T> Plan softReset(HealingTarget<T> t) {
@@ -452,6 +459,16 @@ public final class HealingEngine {
             @Override
             public String describe() {
                 return "swap " + c.name() + " to its registered fallback (breaker forced open)";
+            }
+
+            /**
+             * Substitution is containment, not a repair: the primary is still broken and the breaker is forced open
+             * to route around it. Like quarantines and survival mode, it is undone when NEXUS stops, so that nothing
+             * stays pinned to the fallback without NEXUS there to watch and release it.
+             */
+            @Override
+            public boolean revertOnStop() {
+                return true;
             }
 
             @Override

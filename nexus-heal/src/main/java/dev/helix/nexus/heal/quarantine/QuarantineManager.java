@@ -14,12 +14,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Quarantines components and escalates while they keep misbehaving: RESTRICT → LIMIT → MONITOR → ISOLATE → REPLACE
@@ -32,6 +35,15 @@ import java.util.function.Consumer;
  * {@code escalateAfter} has passed in the current state, it escalates. REPLACE obeys the {@link RestartPolicy}:
  * exponential backoff between restarts, and more than {@code intensity} restarts within {@code period} → GAVE_UP.
  * Release reverts the quarantine's actions in reverse order.
+ *
+ * <p>Cascade: a component may declare the components that depend on it ({@link #declareDependents},
+ * {@link #dependsOn}). Quarantining it with a cascade ({@link #quarantine(ComponentId, String, QuarantinePlan,
+ * Function)}) also quarantines its declared direct dependents, and only those (not their own dependents, not anything
+ * undeclared). A cascaded dependent is held: while its cause is quarantined it neither escalates nor is released for
+ * being healthy (its trouble comes from the cause); {@code maxDuration}, {@link #release} and {@link #escalateNow} still
+ * apply to it. When the cause is released (by hand, by health, by {@code maxDuration}, or on shutdown) its cascaded
+ * dependents still quarantined are released with it. A dependent that was already quarantined on its own is left
+ * alone by the cascade: not taken over and not released with the cause.
  *
  * <p>Time comes from the injected {@link EngineClock}. Thread-safe: all public methods are synchronized; listeners
  * are called on the calling thread while the lock is held and must not call back into the manager.
@@ -46,12 +58,17 @@ public final class QuarantineManager {
     private final Duration releaseAfterHealthy;
     private final RestartPolicy restartPolicy;
     private final Map<ComponentId, Entry> active = new LinkedHashMap<>();
+    private final Map<ComponentId, Set<ComponentId>> dependents = new LinkedHashMap<>();
     private final List<Consumer<QuarantineEvent>> listeners = new CopyOnWriteArrayList<>();
 
     private final class Entry {
         final ComponentId component;
         final String reason;
         final QuarantinePlan plan;
+        /** The component whose cascade quarantined this one, or null when quarantined directly. */
+        final ComponentId cause;
+        /** Dependents this quarantine cascaded to (quarantined by the cascade, not before). */
+        final List<ComponentId> cascaded = new ArrayList<>();
         final long startedNanos;
         final long startedWall;
         final List<Action> applied = new ArrayList<>();
@@ -64,10 +81,11 @@ public final class QuarantineManager {
         int restarts;
         int deferredFor = -1;
 
-        Entry(ComponentId component, String reason, QuarantinePlan plan) {
+        Entry(ComponentId component, String reason, QuarantinePlan plan, ComponentId cause) {
             this.component = component;
             this.reason = reason;
             this.plan = plan;
+            this.cause = cause;
             this.startedNanos = clock.monotonicNanos();
             this.startedWall = clock.wallMillis();
         }
@@ -104,11 +122,86 @@ public final class QuarantineManager {
      * reason in the event log. Quarantining an already quarantined component returns its current record.
      */
     public synchronized QuarantineRecord quarantine(ComponentId component, String reason, QuarantinePlan plan) {
+        return start(component, reason, plan, null);
+    }
+
+    /**
+     * Quarantines {@code component} as {@link #quarantine(ComponentId, String, QuarantinePlan)} does and, when that
+     * succeeds (RESTRICT applied, not already quarantined) and {@code cascade} is not null, also quarantines each of its
+     * declared dependents (see the class comment) with the plan {@code cascade} gives for it. A dependent already
+     * quarantined, or whose plan is null or cannot be restricted, is skipped (a failed restriction is logged as usual);
+     * the others are released with {@code component}. Returns the record of {@code component}.
+     */
+    public synchronized QuarantineRecord quarantine(ComponentId component, String reason, QuarantinePlan plan,
+                                                    Function<? super ComponentId, ? extends QuarantinePlan> cascade) {
+        boolean fresh = !active.containsKey(component);
+        QuarantineRecord rec = start(component, reason, plan, null);
+        Entry e = active.get(component);
+        if (!fresh || cascade == null || e == null) {
+            return rec;
+        }
+        for (ComponentId d : dependents.getOrDefault(component, Set.of())) {
+            if (d.equals(component) || active.containsKey(d)) {
+                continue;
+            }
+            QuarantinePlan dp;
+            try {
+                dp = cascade.apply(d);
+            } catch (RuntimeException ex) {
+                fire(new QuarantineEvent.StepFailed(d, clock.wallMillis(), QuarantineState.RESTRICT,
+                        "no cascade plan: " + ex));
+                continue;
+            }
+            if (dp == null) {
+                continue;
+            }
+            start(d, "cascaded from " + component + ": " + reason, dp, component);
+            if (active.containsKey(d)) {
+                e.cascaded.add(d);
+            }
+        }
+        return rec;
+    }
+
+    /**
+     * Declares the components that depend on {@code component} (replacing any earlier declaration; an empty set
+     * removes it). Only a later cascading quarantine of {@code component} uses it.
+     */
+    public synchronized void declareDependents(ComponentId component, Set<ComponentId> dependentsOf) {
+        Objects.requireNonNull(component, "component");
+        Set<ComponentId> copy = new LinkedHashSet<>(dependentsOf);
+        copy.remove(component);
+        if (copy.isEmpty()) {
+            dependents.remove(component);
+        } else {
+            dependents.put(component, copy);
+        }
+    }
+
+    /** Declares that {@code dependent} depends on {@code dependency} (adds to {@link #dependents(ComponentId)}). */
+    public synchronized void dependsOn(ComponentId dependent, ComponentId dependency) {
+        Objects.requireNonNull(dependent, "dependent");
+        if (!dependent.equals(Objects.requireNonNull(dependency, "dependency"))) {
+            dependents.computeIfAbsent(dependency, k -> new LinkedHashSet<>()).add(dependent);
+        }
+    }
+
+    /** The declared dependents of {@code component}, in declaration order. */
+    public synchronized Set<ComponentId> dependents(ComponentId component) {
+        return Set.copyOf(dependents.getOrDefault(component, Set.of()));
+    }
+
+    /** The component whose cascade quarantined {@code component}, when it is quarantined through a cascade. */
+    public synchronized Optional<ComponentId> cascadedFrom(ComponentId component) {
+        return Optional.ofNullable(active.get(component)).map(e -> e.cause);
+    }
+
+    private QuarantineRecord start(ComponentId component, String reason, QuarantinePlan plan, ComponentId cause) {
         Entry existing = active.get(component);
         if (existing != null) {
             return existing.snapshot();
         }
-        Entry e = new Entry(component, reason, plan);
+        Entry e = new Entry(component, reason, plan, cause);
         Optional<String> failure = applyStep(e, QuarantineState.RESTRICT);
         long nowWall = clock.wallMillis();
         if (failure.isPresent()) {
@@ -155,7 +248,9 @@ public final class QuarantineManager {
     /** Releases every quarantine (engine stop). */
     public synchronized void releaseAll() {
         for (Entry e : new ArrayList<>(active.values())) {
-            end(e, "released on shutdown");
+            if (active.get(e.component) == e) { // not already released with its cause
+                end(e, "released on shutdown");
+            }
         }
     }
 
@@ -179,10 +274,16 @@ public final class QuarantineManager {
     /** One evaluation round; see the class comment. */
     public synchronized void tick() {
         for (Entry e : new ArrayList<>(active.values())) {
+            if (active.get(e.component) != e) {
+                continue; // released earlier in this round, with its cause
+            }
             long now = clock.monotonicNanos();
             if (now - e.startedNanos >= maxDuration.toNanos()) {
                 end(e, "max duration " + maxDuration + " reached");
                 continue;
+            }
+            if (e.cause != null && active.containsKey(e.cause)) {
+                continue; // held while its cause is quarantined
             }
             boolean healthy;
             try {
@@ -292,6 +393,13 @@ public final class QuarantineManager {
         transition(e, QuarantineState.RELEASED, reason);
         active.remove(e.component);
         fire(new QuarantineEvent.Ended(e.component, clock.wallMillis(), QuarantineState.RELEASED, reason, failures));
+        for (ComponentId d : e.cascaded) {
+            Entry de = active.get(d);
+            if (de != null && e.component.equals(de.cause)) {
+                end(de, "released with " + e.component + " (" + reason + ")");
+            }
+        }
+        e.cascaded.clear();
     }
 
     private void fire(QuarantineEvent ev) {

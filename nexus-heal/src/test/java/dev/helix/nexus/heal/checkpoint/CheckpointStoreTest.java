@@ -3,6 +3,7 @@ package dev.helix.nexus.heal.checkpoint;
 import dev.helix.nexus.core.NexusLevel;
 import dev.helix.nexus.core.clock.ManualClock;
 import dev.helix.nexus.core.event.RecentEvents;
+import dev.helix.nexus.core.spi.Action;
 import dev.helix.nexus.core.spi.ActionResult;
 import dev.helix.nexus.heal.SafetyGate;
 import org.junit.jupiter.api.Test;
@@ -125,10 +126,12 @@ class CheckpointStoreTest {
         cache.put("c", 3);
         Cache.State current = cache.checkpoint();
         SafetyGate gate = SafetyGate.builder(clock, new RecentEvents(50)).level(NexusLevel.HEALING).build();
-        ActionResult r = gate.execute(store.rollbackAction("cache", CheckpointStore.Target.LAST_KNOWN_SAFE));
+        Action rollback = store.rollbackAction("cache", CheckpointStore.Target.LAST_KNOWN_SAFE);
+        ActionResult r = gate.execute(rollback);
         assertThat(r.succeeded()).isTrue();
         assertThat(cache.entries).containsOnlyKeys("a", "b");
-        assertThat(gate.revertAll()).allMatch(ActionResult::succeeded);
+        assertThat(rollback.revertOnStop()).as("a rollback is a repair, kept when NEXUS stops").isFalse();
+        assertThat(gate.revert(rollback).succeeded()).isTrue();
         assertThat(cache.checkpoint()).isEqualTo(current);
 
         SafetyGate correctionOnly = SafetyGate.builder(clock, new RecentEvents(50)).level(NexusLevel.CORRECTION).build();

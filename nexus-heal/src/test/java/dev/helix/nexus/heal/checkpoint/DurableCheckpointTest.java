@@ -4,6 +4,7 @@ import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.NexusLevel;
 import dev.helix.nexus.core.clock.ManualClock;
 import dev.helix.nexus.core.engine.ActionGate;
+import dev.helix.nexus.core.event.NexusEvent;
 import dev.helix.nexus.core.event.RecentEvents;
 import dev.helix.nexus.core.spi.Action;
 import dev.helix.nexus.core.spi.ActionResult;
@@ -160,13 +161,15 @@ class DurableCheckpointTest {
         r.close();
     }
 
+    private final RecentEvents gateEvents = new RecentEvents(100);
+
     private ActionGate gate() {
         return new ActionGate(NexusConfig.builder().level(NexusLevel.AUTONOMOUS).confirmationWindow(Duration.ZERO)
-                .build(), clock, new RecentEvents(100), null);
+                .build(), clock, gateEvents, null);
     }
 
     @Test
-    void corruptionIsDetectedByChecksumAndRebuiltFromTheJournal() {
+    void corruptionIsDetectedByChecksumAndRebuiltFromTheJournal() throws Exception {
         CheckpointStore s = store();
         Ledger l = new Ledger();
         s.register("ledger", l, CODEC);
@@ -191,8 +194,13 @@ class DurableCheckpointTest {
         assertThat(l.balances).containsExactly(Map.entry("alice", 10L), Map.entry("bob", 20L));
         assertThat(s.verify("ledger")).isEmpty();
 
-        // revert puts back exactly what it replaced
-        gate.revertAll();
+        // a reconstruction is a repair: NEXUS stopping keeps it
+        assertThat(gate.revertAll()).isEmpty();
+        assertThat(l.balances).containsExactly(Map.entry("alice", 10L), Map.entry("bob", 20L));
+        assertThat(gateEvents.snapshot()).extracting(NexusEvent::type).contains("action.kept");
+
+        // an explicit revert puts back exactly what it replaced
+        assertThat(repair.revert().succeeded()).isTrue();
         assertThat(l.balances).containsExactly(Map.entry("bob", 2_000_000L));
         s.close();
     }

@@ -3,6 +3,7 @@ package dev.helix.nexus.heal.healing;
 import dev.helix.nexus.core.NexusLevel;
 import dev.helix.nexus.core.clock.ManualClock;
 import dev.helix.nexus.core.event.RecentEvents;
+import dev.helix.nexus.core.spi.Action;
 import dev.helix.nexus.heal.SafetyGate;
 import dev.helix.nexus.heal.checkpoint.CheckpointStore;
 import dev.helix.nexus.heal.checkpoint.Checkpointable;
@@ -461,7 +462,9 @@ class HealingEngineTest {
         assertThat(e.heal("counter").healedBy()).isEqualTo(HARD_RESTART);
         assertThat(impl(c)).isNotSameAs(original);
 
-        gate.revertAll();
+        Action restart = gate.applied().getLast();
+        assertThat(restart.name()).isEqualTo("heal.hard_restart");
+        assertThat(gate.revert(restart).succeeded()).isTrue();
         assertThat(impl(c)).isSameAs(original);
     }
 
@@ -477,5 +480,90 @@ class HealingEngineTest {
         assertThat(out.status()).isEqualTo(Status.UNHEALED);
         assertThat(out.step(HARD_RESTART).orElseThrow().status()).isEqualTo(StepStatus.FAILED);
         assertThat(out.step(HARD_RESTART).orElseThrow().detail()).contains("returned the running instance");
+    }
+
+    private List<String> keptActions() {
+        return log.snapshot().stream().filter(ev -> ev.type().equals("action.kept"))
+                .map(ev -> String.valueOf(ev.evidence().get("action"))).toList();
+    }
+
+    @Test
+    void stoppingNexusKeepsAHardRestart() {
+        ManagedComponent<Counter> c = counter("counter");
+        CounterImpl original = impl(c);
+        HealingEngine e = engine().chain(List.of(HARD_RESTART)).build();
+        e.register(healable(c).withFactory(CounterImpl::new));
+        original.v = -1;
+        assertThat(e.heal("counter").healedBy()).isEqualTo(HARD_RESTART);
+        CounterImpl fresh = impl(c);
+
+        assertThat(gate.revertAll()).as("nothing to revert: the restart is a repair").isEmpty();
+
+        assertThat(impl(c)).as("the broken instance does not come back").isSameAs(fresh);
+        assertThat(c.proxy().value()).isZero();
+        assertThat(keptActions()).containsExactly("heal.hard_restart");
+        assertThat(gate.applied()).isEmpty();
+    }
+
+    @Test
+    void stoppingNexusKeepsSoftResetsAndRollbacks() {
+        ManagedComponent<Counter> c = counter("counter");
+        CheckpointStore store = new CheckpointStore(clock);
+        store.register("counter", state(c));
+        HealingEngine e = engine().checkpoints(store).chain(List.of(SOFT_RESET, MICRO_ROLLBACK, FULL_ROLLBACK))
+                .build();
+        e.register(healable(c).withResetHook(x -> { }));
+        for (int i = 0; i < 5; i++) {
+            c.proxy().increment();
+        }
+        store.take("counter", true);
+        impl(c).v = -42;
+        store.take("counter", false);
+
+        assertThat(e.heal("counter").healedBy()).isEqualTo(FULL_ROLLBACK);
+        assertThat(c.proxy().value()).isEqualTo(5);
+
+        gate.revertAll();
+
+        assertThat(c.proxy().value()).as("the corrupt state is not put back").isEqualTo(5);
+        assertThat(keptActions()).containsExactly("jvm.rollback", "jvm.rollback", "heal.soft_reset");
+        assertThat(log.snapshot()).noneMatch(ev -> ev.type().startsWith("action.revert"));
+    }
+
+    @Test
+    void stoppingNexusKeepsAReconstruction(@TempDir Path dir) {
+        ManagedComponent<Counter> c = counter("counter");
+        CheckpointStore store = CheckpointStore.persistent(clock, 10, Duration.ofHours(1), dir);
+        store.register("counter", state(c), INT);
+        HealingEngine e = engine().checkpoints(store).chain(List.of(RECONSTRUCT)).build();
+        e.register(healable(c));
+        c.proxy().increment();
+        store.take("counter", true);
+        impl(c).v = -7;
+
+        assertThat(e.heal("counter").healedBy()).isEqualTo(RECONSTRUCT);
+        gate.revertAll();
+
+        assertThat(c.proxy().value()).isEqualTo(1);
+        assertThat(keptActions()).containsExactly("jvm.reconstruct");
+        store.close();
+    }
+
+    @Test
+    void stoppingNexusStillUndoesASubstitutionBecauseItIsContainment() {
+        FragileGreeter primary = new FragileGreeter();
+        ManagedComponent<Greeter> c = registry.register(ComponentSpec.of("greeter", Greeter.class, (Greeter) primary)
+                .withFallback(who -> "cached hello " + who));
+        HealingEngine e = engine().chain(List.of(SUBSTITUTE)).build();
+        e.register(HealingTarget.of(c).withHealth(g -> g.greet("probe") != null));
+        primary.broken = true;
+        assertThat(e.heal("greeter").healedBy()).isEqualTo(SUBSTITUTE);
+        assertThat(c.serving()).isEqualTo(ManagedComponent.Serving.FALLBACK);
+
+        List<dev.helix.nexus.core.spi.ActionResult> reverted = gate.revertAll();
+
+        assertThat(reverted).singleElement().satisfies(r -> assertThat(r.succeeded()).isTrue());
+        assertThat(c.serving()).isEqualTo(ManagedComponent.Serving.PRIMARY);
+        assertThat(keptActions()).isEmpty();
     }
 }
