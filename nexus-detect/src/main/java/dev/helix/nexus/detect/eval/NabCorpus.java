@@ -141,19 +141,9 @@ public final class NabCorpus {
             if (header == null) {
                 throw new MalformedDataException(data, 1, "empty file, expected header timestamp,value");
             }
-            String[] h = header.trim().split(",");
-            int tCol = -1;
-            int vCol = -1;
-            for (int i = 0; i < h.length; i++) {
-                if (h[i].trim().equals("timestamp")) {
-                    tCol = i;
-                } else if (h[i].trim().equals("value")) {
-                    vCol = i;
-                }
-            }
-            if (tCol < 0 || vCol < 0) {
-                throw new MalformedDataException(data, 1, "header must contain timestamp and value, got: " + header);
-            }
+            int[] cols = CsvSupport.columns(data, header, "timestamp", "value");
+            int tCol = cols[0];
+            int vCol = cols[1];
             String line;
             long ln = 1;
             while ((line = r.readLine()) != null) {

@@ -195,19 +195,9 @@ public final class NabEvaluation {
                 if (header == null) {
                     throw new MalformedDataException(p, 1, "empty file");
                 }
-                String[] h = header.split(",");
-                int col = -1;
-                int tcol = -1;
-                for (int i = 0; i < h.length; i++) {
-                    if (h[i].trim().equals("anomaly_score")) {
-                        col = i;
-                    } else if (h[i].trim().equals("timestamp")) {
-                        tcol = i;
-                    }
-                }
-                if (col < 0 || tcol < 0) {
-                    throw new MalformedDataException(p, 1, "header lacks timestamp or anomaly_score: " + header);
-                }
+                int[] cols = CsvSupport.columns(p, header, "timestamp", "anomaly_score");
+                int tcol = cols[0];
+                int col = cols[1];
                 String line;
                 long ln = 1;
                 while ((line = r.readLine()) != null) {

@@ -32,4 +32,30 @@ public final class CsvSupport {
             throw new MalformedDataException(file, line, "cannot parse " + what + " '" + s + "' as a number");
         }
     }
+
+    /**
+     * The index of each named column in a CSV header line (first occurrence).
+     *
+     * @throws dev.helix.nexus.detect.eval.MalformedDataException naming the file, line 1 and the header when a column
+     *     is missing
+     */
+    public static int[] columns(Path file, String header, String... names) {
+        String[] h = header.trim().split(",");
+        int[] idx = new int[names.length];
+        java.util.Arrays.fill(idx, -1);
+        for (int i = 0; i < h.length; i++) {
+            for (int k = 0; k < names.length; k++) {
+                if (idx[k] < 0 && h[i].trim().equals(names[k])) {
+                    idx[k] = i;
+                }
+            }
+        }
+        for (int k : idx) {
+            if (k < 0) {
+                throw new dev.helix.nexus.detect.eval.MalformedDataException(file, 1,
+                        "header must contain " + String.join(" and ", names) + ", got: " + header);
+            }
+        }
+        return idx;
+    }
 }
