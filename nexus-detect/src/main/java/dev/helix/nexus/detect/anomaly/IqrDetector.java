@@ -1,7 +1,5 @@
 package dev.helix.nexus.detect.anomaly;
 
-import dev.helix.nexus.core.spi.Detector;
-import dev.helix.nexus.detect.internal.SortedWindow;
 
 /**
  * Tukey fences over an exact rolling interquartile range: Q1, Q3 are the type-7 quartiles of the last
@@ -15,11 +13,7 @@ import dev.helix.nexus.detect.internal.SortedWindow;
  *
  * <p>Complexity O(window) per sample worst case (array shift), O(1) quartiles, allocation-free. Not thread-safe.
  */
-public final class IqrDetector implements Detector {
-    private final SortedWindow win;
-    private final double k;
-    private final int minSamples;
-    private boolean anomalous;
+public final class IqrDetector extends SortedWindowDetector {
 
     /** Window 512, k = 1.5, warm-up 30 samples. */
     public IqrDetector() {
@@ -27,18 +21,7 @@ public final class IqrDetector implements Detector {
     }
 
     public IqrDetector(int window, double k, int minSamples) {
-        if (window < 4) {
-            throw new IllegalArgumentException("window must be >= 4, got " + window);
-        }
-        if (!(k > 0)) {
-            throw new IllegalArgumentException("k must be > 0, got " + k);
-        }
-        if (minSamples < 4 || minSamples > window) {
-            throw new IllegalArgumentException("minSamples must be in [4, window], got " + minSamples);
-        }
-        this.win = new SortedWindow(window);
-        this.k = k;
-        this.minSamples = minSamples;
+        super(window, k, minSamples, 4);
     }
 
     @Override
@@ -47,40 +30,15 @@ public final class IqrDetector implements Detector {
     }
 
     @Override
-    public double update(double x) {
-        anomalous = false;
-        if (!Double.isFinite(x)) {
-            return 0.0;
+    protected double score(double x) {
+        double q1 = win.quantile(0.25);
+        double q3 = win.quantile(0.75);
+        double iqr = Math.max(q3 - q1, 1e-12 * Math.max(1.0, Math.abs(win.median())));
+        double d = x > q3 ? (x - q3) / iqr : (x < q1 ? (q1 - x) / iqr : 0.0);
+        if (d > 1e12) {
+            d = 1e12;
         }
-        double score = 0.0;
-        if (win.size() >= minSamples) {
-            double q1 = win.quantile(0.25);
-            double q3 = win.quantile(0.75);
-            double iqr = Math.max(q3 - q1, 1e-12 * Math.max(1.0, Math.abs(win.median())));
-            double d = x > q3 ? (x - q3) / iqr : (x < q1 ? (q1 - x) / iqr : 0.0);
-            if (d > 1e12) {
-                d = 1e12;
-            }
-            score = d / (d + k);
-            anomalous = d > k;
-        }
-        win.add(x);
-        return score;
-    }
-
-    @Override
-    public boolean isAnomalous() {
-        return anomalous;
-    }
-
-    @Override
-    public boolean isWarmingUp() {
-        return win.size() < minSamples;
-    }
-
-    @Override
-    public void reset() {
-        win.clear();
-        anomalous = false;
+        flag(d > k);
+        return d / (d + k);
     }
 }

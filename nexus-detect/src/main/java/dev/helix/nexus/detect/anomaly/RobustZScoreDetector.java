@@ -1,7 +1,5 @@
 package dev.helix.nexus.detect.anomaly;
 
-import dev.helix.nexus.core.spi.Detector;
-import dev.helix.nexus.detect.internal.SortedWindow;
 
 /**
  * Robust rolling Z-score: the modified z-score of Iglewicz &amp; Hoaglin (1993), z = (x - median) / (1.4826·MAD), over
@@ -16,11 +14,7 @@ import dev.helix.nexus.detect.internal.SortedWindow;
  * <p>Score: |z|/(|z| + k) ∈ [0, 1), 0.5 at the threshold (see {@link RollingZScoreDetector#ratio}). Complexity O(window) per sample worst case (sorted-array shift plus an O(w) MAD
  * merge, see {@link SortedWindow}), allocation-free. Not thread-safe.
  */
-public final class RobustZScoreDetector implements Detector {
-    private final SortedWindow win;
-    private final double k;
-    private final int minSamples;
-    private boolean anomalous;
+public final class RobustZScoreDetector extends SortedWindowDetector {
 
     /** Window 512, k = 3.5, warm-up 30 samples. */
     public RobustZScoreDetector() {
@@ -28,18 +22,7 @@ public final class RobustZScoreDetector implements Detector {
     }
 
     public RobustZScoreDetector(int window, double k, int minSamples) {
-        if (window < 3) {
-            throw new IllegalArgumentException("window must be >= 3, got " + window);
-        }
-        if (!(k > 0)) {
-            throw new IllegalArgumentException("k must be > 0, got " + k);
-        }
-        if (minSamples < 3 || minSamples > window) {
-            throw new IllegalArgumentException("minSamples must be in [3, window], got " + minSamples);
-        }
-        this.win = new SortedWindow(window);
-        this.k = k;
-        this.minSamples = minSamples;
+        super(window, k, minSamples, 3);
     }
 
     @Override
@@ -48,44 +31,19 @@ public final class RobustZScoreDetector implements Detector {
     }
 
     @Override
-    public double update(double x) {
-        anomalous = false;
-        if (!Double.isFinite(x)) {
-            return 0.0;
-        }
-        double score = 0.0;
-        if (win.size() >= minSamples) {
-            double med = win.median();
-            double scale = 1.4826 * win.mad(med);
-            if (!(scale > 0)) {
-                double s = 0;
-                for (int i = 0; i < win.size(); i++) {
-                    s += Math.abs(win.get(i) - med);
-                }
-                scale = 1.2533 * s / win.size();
+    protected double score(double x) {
+        double med = win.median();
+        double scale = 1.4826 * win.mad(med);
+        if (!(scale > 0)) {
+            double s = 0;
+            for (int i = 0; i < win.size(); i++) {
+                s += Math.abs(win.get(i) - med);
             }
-            scale = Math.max(scale, 1e-12 * Math.max(1.0, Math.abs(med)));
-            double z = (x - med) / scale;
-            score = RollingZScoreDetector.ratio(z, k);
-            anomalous = Math.abs(z) >= k;
+            scale = 1.2533 * s / win.size();
         }
-        win.add(x);
-        return score;
-    }
-
-    @Override
-    public boolean isAnomalous() {
-        return anomalous;
-    }
-
-    @Override
-    public boolean isWarmingUp() {
-        return win.size() < minSamples;
-    }
-
-    @Override
-    public void reset() {
-        win.clear();
-        anomalous = false;
+        scale = Math.max(scale, 1e-12 * Math.max(1.0, Math.abs(med)));
+        double z = (x - med) / scale;
+        flag(Math.abs(z) >= k);
+        return RollingZScoreDetector.ratio(z, k);
     }
 }
