@@ -2,6 +2,7 @@ package dev.helix.nexus.detect.eval;
 
 import dev.helix.nexus.detect.anomaly.IsolationForestDetector;
 import dev.helix.nexus.detect.anomaly.PcaDetector;
+import dev.helix.nexus.detect.anomaly.PcaPotDetector;
 import dev.helix.nexus.detect.internal.CsvSupport;
 
 import java.io.BufferedReader;
@@ -26,9 +27,12 @@ import java.util.Locale;
  * alert (side column only: PA inflates, see §2.3), the best point-wise F1 over all thresholds (an oracle on test
  * labels) and AUPRC (average precision).
  *
- * <p>Default detector: {@link PcaDetector} (90 % variance kept, no re-standardisation since SMD is already scaled to
- * [0, 1], Q and T² charts, alert when either exceeds the 99.5th percentile of its train values).
- * Deterministic. Thread-safe (no shared state).
+ * <p>Detectors ({@link #DETECTORS}): {@code pca-pot} (default; {@link PcaPotDetector} with
+ * {@link PcaPotDetector.Config#defaults(int)}: PCA residual smoothed over 5 rows, minus its trailing one-week median,
+ * alert above a Peaks-Over-Threshold threshold at risk 1e-2 on out-of-sample train scores); {@code pca}
+ * ({@link PcaDetector}: 90 % variance kept, no re-standardisation since SMD is already scaled to [0, 1], Q and T²
+ * charts, alert when either exceeds the 99.5th percentile of its train values); {@code iforest} (Isolation Forest,
+ * alert above the 99.5th percentile of train scores). Deterministic. Thread-safe (no shared state).
  */
 public final class SmdEvaluation {
     private SmdEvaluation() {
@@ -46,15 +50,18 @@ public final class SmdEvaluation {
                             double macroPaF1, double macroAuprc, double microF1) {
     }
 
-    /** Runs the default detector ({@code pca}). */
+    /** Detector names accepted by {@link #run(Path, Path, PrintStream, String)}; the first is the default. */
+    public static final List<String> DETECTORS = List.of("pca-pot", "pca", "iforest");
+
+    /** Runs the default detector ({@code pca-pot}). */
     public static SmdReport run(Path dataDir, Path outDir, PrintStream progress) throws IOException {
-        return run(dataDir, outDir, progress, "pca");
+        return run(dataDir, outDir, progress, DETECTORS.get(0));
     }
 
-    /** Runs {@code pca} or {@code iforest} over every machine in {@code dataDir}. */
+    /** Runs one of {@link #DETECTORS} over every machine in {@code dataDir}. */
     public static SmdReport run(Path dataDir, Path outDir, PrintStream progress, String detector) throws IOException {
-        if (!detector.equals("pca") && !detector.equals("iforest")) {
-            throw new IllegalArgumentException("SMD detector must be pca or iforest, got " + detector);
+        if (!DETECTORS.contains(detector)) {
+            throw new IllegalArgumentException("SMD detector must be one of " + DETECTORS + ", got " + detector);
         }
         List<String> machines = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dataDir)) {
@@ -144,7 +151,14 @@ public final class SmdEvaluation {
 
     private static void score(String detector, double[][] train, double[][] test, double[] scores, boolean[] alert) {
         int d = train[0].length;
-        if (detector.equals("pca")) {
+        if (detector.equals("pca-pot")) {
+            PcaPotDetector det = new PcaPotDetector(d);
+            det.fit(train);
+            for (int i = 0; i < test.length; i++) {
+                scores[i] = det.update(test[i]);
+                alert[i] = det.isAnomalous();
+            }
+        } else if (detector.equals("pca")) {
             // SMD is min-max scaled to [0, 1] already: no per-column standardisation (as in Quo Vadis TAD)
             PcaDetector pca = new PcaDetector(d, 0.9, 0.995, false, true);
             pca.fit(train);
@@ -420,12 +434,12 @@ public final class SmdEvaluation {
         return a;
     }
 
-    /** {@code SmdEvaluation DATA_DIR OUT_DIR [pca|iforest]}. */
+    /** {@code SmdEvaluation DATA_DIR OUT_DIR [pca-pot|pca|iforest]}. */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: SmdEvaluation DATA_DIR OUT_DIR [pca|iforest]");
+            System.err.println("usage: SmdEvaluation DATA_DIR OUT_DIR [" + String.join("|", DETECTORS) + "]");
             System.exit(2);
         }
-        run(Path.of(args[0]), Path.of(args[1]), System.out, args.length > 2 ? args[2] : "pca");
+        run(Path.of(args[0]), Path.of(args[1]), System.out, args.length > 2 ? args[2] : DETECTORS.get(0));
     }
 }

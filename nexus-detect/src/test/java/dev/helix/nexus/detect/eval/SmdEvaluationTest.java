@@ -76,6 +76,52 @@ class SmdEvaluationTest {
         assertThat(lines).hasSize(1001);
     }
 
+    /** Writes machine-9-9 with a correlation break at test rows 500..519, a constant third column and one NaN row. */
+    private static void syntheticMachine(Path dir) throws IOException {
+        Random r = new Random(2);
+        StringBuilder train = new StringBuilder();
+        StringBuilder test = new StringBuilder();
+        StringBuilder lab = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            double x = r.nextDouble();
+            train.append(String.format(java.util.Locale.ROOT, "%.5f,%.5f,0.5%n", x, x * 0.5 + 0.01 * r.nextGaussian()));
+        }
+        for (int i = 0; i < 1000; i++) {
+            double x = r.nextDouble();
+            boolean anomaly = i >= 500 && i < 520;
+            double y = anomaly ? 1 - x * 0.5 : x * 0.5 + 0.01 * r.nextGaussian();
+            test.append(i == 100 ? "NaN,0.1,0.5\n" : String.format(java.util.Locale.ROOT, "%.5f,%.5f,0.5%n", x, y));
+            lab.append(anomaly ? "1\n" : "0\n");
+        }
+        gz(dir.resolve("machine-9-9_train.csv.gz"), train.toString());
+        gz(dir.resolve("machine-9-9_test.csv.gz"), test.toString());
+        Files.writeString(dir.resolve("machine-9-9_test_label.csv"), lab.toString());
+    }
+
+    @Test
+    void defaultDetectorAlertsOnTheBreakFromATrainOnlyThreshold(@TempDir Path tmp) throws IOException {
+        syntheticMachine(tmp);
+        Path out = tmp.resolve("out");
+        SmdEvaluation.SmdReport rep = SmdEvaluation.run(tmp, out, new PrintStream(OutputStream.nullOutputStream()));
+        assertThat(rep.detector()).isEqualTo("pca-pot").isEqualTo(SmdEvaluation.DETECTORS.get(0));
+        SmdEvaluation.MachineResult m = rep.machines().get(0);
+        assertThat(m.segmentsDetected()).isEqualTo(1);
+        assertThat(m.recall()).isGreaterThan(0.7);
+        assertThat(m.precision()).isGreaterThan(0.3);
+        List<String> lines = Files.readAllLines(out.resolve("machine-9-9.csv"));
+        // the NaN row is ignored by the detector: score 0, no alert
+        assertThat(lines.get(101)).isEqualTo("0.0,0");
+    }
+
+    @Test
+    void otherDetectorsStaySelectableAndUnknownNamesAreRejected(@TempDir Path tmp) throws IOException {
+        syntheticMachine(tmp);
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        assertThat(SmdEvaluation.run(tmp, null, quiet, "pca").detector()).isEqualTo("pca");
+        assertThatThrownBy(() -> SmdEvaluation.run(tmp, null, quiet, "lstm"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[pca-pot, pca, iforest]");
+    }
+
     @Test
     void malformedRowNamesFileAndLine(@TempDir Path tmp) throws IOException {
         Path p = tmp.resolve("x.csv");
