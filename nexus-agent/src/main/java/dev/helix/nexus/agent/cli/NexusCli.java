@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "nexus", mixinStandardHelpOptions = true, versionProvider = VersionCommand.class,
         description = "NEXUS: watches a Linux host and its JVM services, predicts failures and heals them.",
-        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, MetricsCommand.class, RecordCommand.class, ReplayCommand.class, EvalCommand.class, ConfigCommand.class,
+        subcommands = {RunCommand.class, DemoCommand.class, StatusCommand.class, MetricsCommand.class, PatternsCommand.class, RecordCommand.class, ReplayCommand.class, EvalCommand.class, ConfigCommand.class,
             VersionCommand.class, CommandLine.HelpCommand.class})
 public final class NexusCli extends GroupCommand {
 
