@@ -1,9 +1,12 @@
 package dev.helix.nexus.bench.telemetry;
 
 import dev.helix.nexus.core.NexusConfig;
+import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.telemetry.TelemetrySensorProvider;
 import dev.helix.nexus.telemetry.TelemetryStore;
+import dev.helix.nexus.telemetry.store.BackgroundStoreWriter;
+import dev.helix.nexus.telemetry.store.SqliteTelemetryStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -26,7 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Cost of sensing this host at 1 Hz with every NEXUS sensor on, next to the cost of a real {@code node_exporter}
  * scraped at 1 Hz, measured the same way in the same run.
  *
- * <p>Usage: {@code SensingOverheadRun [seconds]} (default 60). Two threads run at 1 Hz on a shared schedule, the
+ * <p>Usage: {@code SensingOverheadRun [seconds] [warm-up ticks] [--sqlite]} (defaults 60 and 20; the JIT needs
+ * about 20 ticks before the per-tick cost settles). With {@code --sqlite} every sample also goes, as in the agent,
+ * through a {@link BackgroundStoreWriter} into a {@link SqliteTelemetryStore} in a temporary directory; the tick
+ * thread then pays only for the queueing, and the writer thread's CPU is reported separately. Two threads run at 1 Hz on a shared schedule, the
  * scraper offset by half a second so the two never overlap:
  * <ul>
  *   <li>sensing thread: every sensor of {@link TelemetrySensorProvider} (what the agent registers: /proc host,
@@ -38,11 +44,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       /schedstat} (ns), plus its Go heap allocation ({@code go_memstats_alloc_bytes_total} delta).</li>
  * </ul>
  * Whole-JVM CPU ({@code /proc/self/stat}) over the window is reported too, since JFR, JIT and GC threads count;
- * the scraper thread's CPU is subtracted from it. RSS from {@code /proc/<pid>/status}. 5 warm-up ticks first.
+ * the scraper thread's CPU is subtracted from it. RSS from {@code /proc/<pid>/status}. Warm-up ticks first (both
+ * loops, not measured).
  */
 public final class SensingOverheadRun {
 
-    private static final int WARMUP = 5;
+    /** Warm-up ticks (and scrapes) before measuring; set from the second argument. */
+    private static int warmup = 20;
     private static final long PERIOD_NS = 1_000_000_000L;
     private static final String NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 
@@ -51,13 +59,19 @@ public final class SensingOverheadRun {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+        warmup = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        boolean sqlite = args.length > 2 && args[2].equals("--sqlite");
+        if (seconds < 2 || warmup < 0 || (args.length > 2 && !sqlite) || args.length > 3) {
+            throw new IllegalArgumentException("usage: SensingOverheadRun [seconds >= 2] [warm-up ticks >= 0] "
+                    + "[--sqlite], got " + String.join(" ", args));
+        }
         com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         tmx.setThreadCpuTimeEnabled(true);
         tmx.setThreadAllocatedMemoryEnabled(true);
         long clk = clockTicksPerSecond();
         long selfPid = ProcessHandle.current().pid();
         System.out.printf(Locale.ROOT, "SensingOverheadRun: %d s at 1 Hz after %d warm-up ticks; %s; loadavg %s%n",
-                seconds, WARMUP, Runtime.version(), loadavg());
+                seconds, warmup, Runtime.version(), loadavg());
         long rssBaselineKb = statusKb(selfPid, "VmRSS");
 
         int port = freePort();
@@ -66,13 +80,16 @@ public final class SensingOverheadRun {
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         List<Sensor> sensors = new TelemetrySensorProvider().create(NexusConfig.defaults());
+        Path dbDir = sqlite ? Files.createTempDirectory("nexus-overhead-") : null;
+        BackgroundStoreWriter writer = sqlite
+                ? BackgroundStoreWriter.start(SqliteTelemetryStore.open(dbDir.resolve("nexus.db"))) : null;
         try {
             URI uri = URI.create("http://127.0.0.1:" + port + "/metrics");
             waitUp(uri, ne);
             System.out.printf(Locale.ROOT, "node_exporter pid %d on %s; %d NEXUS sensors: %s%n", ne.pid(), uri,
                     sensors.size(), sensors.stream().map(Sensor::name).toList());
 
-            SensingLoop sensing = new SensingLoop(sensors, seconds, tmx);
+            SensingLoop sensing = new SensingLoop(sensors, seconds, tmx, writer);
             ScrapeLoop scrape = new ScrapeLoop(uri, ne.pid(), clk, seconds, tmx);
             long start = System.nanoTime() + 200_000_000L;
             sensing.start = start;
@@ -102,7 +119,25 @@ public final class SensingOverheadRun {
                 throw new IllegalStateException("scrape loop failed", scrape.failure);
             }
             report(seconds, sensing, scrape, selfPid, ne.pid(), rssBaselineKb);
+            if (writer != null) {
+                long w0 = System.nanoTime();
+                writer.close();
+                System.out.printf(Locale.ROOT, "SQLite (agent wiring: BackgroundStoreWriter -> SqliteTelemetryStore): "
+                                + "writer thread %.3f ms CPU per tick (async, off the tick thread), %d samples dropped, "
+                                + "close (drain + commit) %.1f ms wall; %s = %d KB + WAL %d KB%n",
+                        (sensing.writerCpu1 - sensing.writerCpu0) / 1e6 / ((sensing.window1Ns - sensing.window0Ns)
+                                / 1e9), writer.droppedSamples(), (System.nanoTime() - w0) / 1e6,
+                        dbDir.resolve("nexus.db"), sizeKb(dbDir.resolve("nexus.db")),
+                        sizeKb(dbDir.resolve("nexus.db-wal")));
+            }
         } finally {
+            if (writer != null) {
+                writer.close();
+                for (String f : new String[] {"nexus.db", "nexus.db-wal", "nexus.db-shm"}) {
+                    Files.deleteIfExists(dbDir.resolve(f));
+                }
+                Files.deleteIfExists(dbDir);
+            }
             for (Sensor s : sensors) {
                 try {
                     s.close();
@@ -127,6 +162,10 @@ public final class SensingOverheadRun {
         final long[] allocBytes;
         final long[] wallNs;
         final TelemetryStore store = new TelemetryStore();
+        final BackgroundStoreWriter writer;
+        final MetricSink sink;
+        long writerCpu0;
+        long writerCpu1;
         final AtomicInteger done = new AtomicInteger();
         volatile long start;
         volatile Throwable failure;
@@ -143,8 +182,14 @@ public final class SensingOverheadRun {
         final long[] perSensorCpuNs;
         final long[] perSensorAlloc;
 
-        SensingLoop(List<Sensor> sensors, int n, com.sun.management.ThreadMXBean tmx) {
+        SensingLoop(List<Sensor> sensors, int n, com.sun.management.ThreadMXBean tmx, BackgroundStoreWriter writer) {
             this.sensors = sensors;
+            this.writer = writer;
+            // the agent's wiring: every sample into the in-memory store and the SQLite writer's queue
+            this.sink = writer == null ? store : (k, v, t) -> {
+                store.record(k, v, t);
+                writer.record(k, v, t);
+            };
             this.n = n;
             this.tmx = tmx;
             cpuNs = new long[n];
@@ -158,15 +203,16 @@ public final class SensingOverheadRun {
         public void run() {
             try {
                 long self = ProcessHandle.current().pid();
-                for (int i = 0; i < WARMUP + n; i++) {
+                for (int i = 0; i < warmup + n; i++) {
                     sleepUntil(start + (long) i * PERIOD_NS);
-                    int m = i - WARMUP;
+                    int m = i - warmup;
                     if (m == 0) {
                         procTicks0 = procCpuTicks(self);
                         window0Ns = System.nanoTime();
-                        long[] j = jfrThreads(tmx);
+                        long[] j = threadsNamed(tmx, "JFR");
                         jfrCpu0 = j[0];
                         jfrAlloc0 = j[1];
+                        writerCpu0 = threadsNamed(tmx, "NEXUS-STORE-WRITER")[0];
                     }
                     long ts = System.currentTimeMillis();
                     long c0 = tmx.getCurrentThreadCpuTime();
@@ -176,7 +222,7 @@ public final class SensingOverheadRun {
                     long pa = a0;
                     for (int k = 0; k < sensors.size(); k++) {
                         try {
-                            sensors.get(k).sample(store, ts);
+                            sensors.get(k).sample(sink, ts);
                         } catch (Exception e) {
                             sampleErrors++;
                         }
@@ -200,24 +246,25 @@ public final class SensingOverheadRun {
                     }
                 }
                 // close the window one period after the last tick started, so it spans n whole seconds
-                sleepUntil(start + (long) (WARMUP + n) * PERIOD_NS);
+                sleepUntil(start + (long) (warmup + n) * PERIOD_NS);
                 procTicks1 = procCpuTicks(self);
                 window1Ns = System.nanoTime();
-                long[] j = jfrThreads(tmx);
+                long[] j = threadsNamed(tmx, "JFR");
                 jfrCpu1 = j[0];
                 jfrAlloc1 = j[1];
+                writerCpu1 = threadsNamed(tmx, "NEXUS-STORE-WRITER")[0];
             } catch (Throwable t) {
                 failure = t;
             }
         }
     }
 
-    /** Sum of CPU ns and allocated bytes of live threads whose name mentions JFR. */
-    private static long[] jfrThreads(com.sun.management.ThreadMXBean tmx) {
+    /** Sum of CPU ns and allocated bytes of live threads whose upper-cased name contains {@code part}. */
+    private static long[] threadsNamed(com.sun.management.ThreadMXBean tmx, String part) {
         long cpu = 0;
         long alloc = 0;
         for (ThreadInfo ti : tmx.getThreadInfo(tmx.getAllThreadIds())) {
-            if (ti != null && ti.getThreadName().toUpperCase(Locale.ROOT).contains("JFR")) {
+            if (ti != null && ti.getThreadName().toUpperCase(Locale.ROOT).contains(part)) {
                 long c = tmx.getThreadCpuTime(ti.getThreadId());
                 long a = tmx.getThreadAllocatedBytes(ti.getThreadId());
                 cpu += Math.max(0, c);
@@ -272,9 +319,9 @@ public final class SensingOverheadRun {
                 long prevStat = procCpuTicks(pid);
                 long prevSched = schedstatSum(pid);
                 double prevGo = Double.NaN;
-                for (int i = 0; i < WARMUP + n; i++) {
+                for (int i = 0; i < warmup + n; i++) {
                     sleepUntil(start + (long) i * PERIOD_NS);
-                    int m = i - WARMUP;
+                    int m = i - warmup;
                     long c0 = tmx.getCurrentThreadCpuTime();
                     long a0 = tmx.getCurrentThreadAllocatedBytes();
                     long w0 = System.nanoTime();
@@ -416,6 +463,14 @@ public final class SensingOverheadRun {
             }
         }
         return -1;
+    }
+
+    private static long sizeKb(Path p) {
+        try {
+            return Files.size(p) / 1024;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     static long clockTicksPerSecond() {

@@ -3,6 +3,8 @@ package dev.helix.nexus.telemetry.cgroup;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
+import dev.helix.nexus.telemetry.internal.Bytes;
+import dev.helix.nexus.telemetry.internal.ProcFileReader;
 import dev.helix.nexus.telemetry.internal.CounterRates;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.io.IOException;
@@ -17,8 +19,16 @@ import java.util.Map;
 
 /**
  * Shared machinery of the cgroup sensors: walking a hierarchy breadth-first to a depth and count bound, caching
- * keys per group, rating counters. Every key carries {@code cgroup} (path relative to the hierarchy root, "/" for
- * the root) and {@code hierarchy} ("v1" or "v2").
+ * keys per group, rating counters, reading flat-keyed and single-number files in place (no String per line). Every
+ * key carries {@code cgroup} (path relative to the hierarchy root, "/" for the root) and {@code hierarchy} ("v1" or
+ * "v2").
+ *
+ * <p>Directory listings are cached: {@link #groups} re-lists a hierarchy every {@code rewalkEvery} calls (default
+ * {@value #DEFAULT_REWALK_EVERY}, i.e. every 10 ticks; 1 = every tick) and returns the cached groups in between. A
+ * group created since the last listing is therefore first sampled up to {@code rewalkEvery - 1} ticks late; a
+ * removed group yields nothing (its files are gone) and is forgotten at the next listing. The files inside each group
+ * are read every tick; on a real cgroup file system they are kept open between listings (one {@code pread} per
+ * file per tick) and closed at every listing.
  *
  * <p>Not thread-safe (tick thread only).
  */
@@ -27,17 +37,68 @@ abstract class CgroupSensorBase extends AbstractSensor {
     /** Limits at or above this are "unlimited" (v1 reports 9223372036854771712, a page-rounded Long.MAX_VALUE). */
     static final long UNLIMITED = 1L << 62;
 
+    /** Default number of ticks a hierarchy listing is reused. */
+    public static final int DEFAULT_REWALK_EVERY = 10;
+
+    /** A group directory and its label. */
+    protected record Group(Path dir, String name) {
+    }
+
+    private static final class Walk {
+        List<Group> groups;
+        int age;
+    }
+
     protected final int maxDepth;
     protected final int maxGroups;
     protected final CounterRates rates = new CounterRates();
     private final String hierarchy;
+    private final int rewalkEvery;
     private final Map<String, Map<String, MetricKey>> keys = new HashMap<>();
+    private final Map<Path, Walk> walks = new HashMap<>();
+    private final int[] starts = new int[3];
+    private final int[] ends = new int[3];
 
-    protected CgroupSensorBase(String name, String source, String hierarchy, int maxDepth, int maxGroups) {
+    protected CgroupSensorBase(String name, String source, String hierarchy, int maxDepth, int maxGroups,
+                               int rewalkEvery) {
         super(name, source);
+        if (maxDepth < 0 || maxGroups < 1 || rewalkEvery < 1) {
+            throw new IllegalArgumentException("need maxDepth >= 0, maxGroups >= 1, rewalkEvery >= 1: " + maxDepth
+                    + ", " + maxGroups + ", " + rewalkEvery);
+        }
         this.hierarchy = hierarchy;
         this.maxDepth = maxDepth;
         this.maxGroups = maxGroups;
+        this.rewalkEvery = rewalkEvery;
+    }
+
+    /**
+     * Keeps the group files open between listings when {@code anyRoot} is on a cgroup file system (re-read with one
+     * {@code pread} each instead of open, read, close), and files found missing (a controller not enabled in a
+     * group) are not tried again; all are closed and forgotten at every re-listing.
+     */
+    protected final void keepFilesOpenIfKernelFs(Path anyRoot) {
+        if (ProcFileReader.isKernelFileSystem(anyRoot)) {
+            reader().keepOpen(Math.min(2048, maxGroups * 16), true);
+        }
+    }
+
+    /**
+     * The groups under {@code root} (root first, breadth-first, bounded), listed afresh on the first call and then
+     * every {@code rewalkEvery} calls for that root, else the cached list. O(groups) when listing, O(1) otherwise.
+     */
+    protected final List<Group> groups(Path root) {
+        Walk w = walks.computeIfAbsent(root, r -> new Walk());
+        if (w.groups == null || ++w.age >= rewalkEvery) {
+            reader().closeKept(); // files of vanished groups must not stay open; the rest reopen on demand
+            List<Group> out = new ArrayList<>();
+            for (Path dir : walk(root)) {
+                out.add(new Group(dir, groupName(root, dir)));
+            }
+            w.groups = List.copyOf(out);
+            w.age = 0;
+        }
+        return w.groups;
     }
 
     /** Directories of the hierarchy under {@code root}, root first, breadth-first, bounded. O(groups). */
@@ -119,61 +180,92 @@ abstract class CgroupSensorBase extends AbstractSensor {
     }
 
     private double readNumber(Path file, boolean maxAllowed) {
-        String t = readOptional(file);
-        if (t == null) {
+        int n = readBytes(file);
+        if (n < 0) {
             return Double.NaN;
         }
-        String s = t.strip();
-        if (maxAllowed && s.equals("max")) {
+        byte[] b = reader().buffer();
+        int from = Bytes.skipWhitespace(b, 0, n);
+        int to = Bytes.trimEnd(b, from, n);
+        if (maxAllowed && Bytes.equalsLatin1(b, from, to, "max")) {
             return Double.POSITIVE_INFINITY;
         }
-        long v = Texts.parseLong(s);
+        long v = Bytes.parseLong(b, from, to);
+        boolean negative = from < to && b[from] == '-';
         if (v == Texts.NOT_A_NUMBER) {
-            problem(file, file + ": not a number '" + Texts.abbreviate(s) + "'");
+            problem(file, file + ": not a number '" + Texts.abbreviate(reader().text(n).strip()) + "'");
             return Double.NaN;
         }
-        if (s.startsWith("-") && !maxAllowed) {
-            problem(file, file + ": negative value '" + Texts.abbreviate(s) + "'");
+        if (negative && !maxAllowed) {
+            problem(file, file + ": negative value '" + Texts.abbreviate(reader().text(n).strip()) + "'");
             return Double.NaN;
         }
-        return s.startsWith("-") ? v : Texts.unsignedToDouble(v);
+        return negative ? v : Texts.unsignedToDouble(v);
+    }
+
+    /** Reads a file into {@link #reader()}'s buffer; -1 when absent (no problem) or unreadable (a problem). */
+    private int readBytes(Path file) {
+        try {
+            return reader().readKept(file);
+        } catch (java.io.IOException e) {
+            problem(file, file + ": " + Texts.describe(e));
+            return -1;
+        }
+    }
+
+    /**
+     * Reads a flat-keyed file ({@code key value} per line) in place: {@code values[i]} becomes the value of the
+     * line whose key is {@code wanted[i]} (the last such line), or -1 when there is none. A malformed line (not two
+     * fields, or a value that is not a non-negative integer below 2^63) is skipped and the first one is reported as a
+     * problem, as the String parsers of the cgroup files always did. O(file length × wanted.length) byte comparisons, no allocation.
+     *
+     * @return false when the file is absent or unreadable (every value -1)
+     */
+    protected final boolean readFlatKeyed(Path file, String[] wanted, long[] values) {
+        java.util.Arrays.fill(values, 0, wanted.length, -1L);
+        int n = readBytes(file);
+        if (n < 0) {
+            return false;
+        }
+        byte[] b = reader().buffer();
+        boolean reported = false;
+        for (int line = 0; line < n; ) {
+            int end = Bytes.indexOf(b, line, n, (byte) '\n');
+            if (end < 0) {
+                end = n;
+            }
+            int f = Bytes.fields(b, line, end, starts, ends);
+            if (f > 0) {
+                long v = f == 2 ? Bytes.parseLong(b, starts[1], ends[1]) : Texts.NOT_A_NUMBER;
+                if (v < 0) {
+                    if (!reported) {
+                        String text = new String(b, line, end - line, java.nio.charset.StandardCharsets.ISO_8859_1);
+                        problem(file, file + ": bad line '" + Texts.abbreviate(text) + "'");
+                        reported = true;
+                    }
+                } else {
+                    for (int i = 0; i < wanted.length; i++) {
+                        if (Bytes.equalsLatin1(b, starts[0], ends[0], wanted[i])) {
+                            values[i] = v;
+                        }
+                    }
+                }
+            }
+            line = end + 1;
+        }
+        return true;
+    }
+
+    /** Records the rate of a counter under {@code key}, scaled; nothing when {@code counter} is negative (absent). */
+    protected final void rate(MetricSink sink, MetricKey key, long counter, double scale, long ts) {
+        if (counter >= 0) {
+            sink.record(key, rates.rate(key, counter, ts) * scale, ts);
+        }
     }
 
     /** Reads a file that may legitimately be absent; null when absent, a problem when unreadable. */
     protected final String readOptional(Path file) {
         return read(file, false);
-    }
-
-    /**
-     * Parses a flat-keyed file ({@code key value} per line: cpu.stat, memory.stat, memory.events) into
-     * {@code out}; returns false and records a problem on a malformed line (a value that is not a non-negative
-     * integer below 2^63).
-     */
-    protected final boolean parseFlatKeyed(Path file, String text, Map<String, Long> out) {
-        boolean ok = true;
-        for (String line : text.split("\n")) {
-            String[] f = Texts.fields(line);
-            if (f.length == 0) {
-                continue;
-            }
-            long v = f.length == 2 ? Texts.parseLong(f[1]) : Texts.NOT_A_NUMBER;
-            if (v < 0) { // not a number, negative, or beyond 2^63 (not a real kernel value)
-                if (ok) {
-                    problem(file, file + ": bad line '" + Texts.abbreviate(line) + "'");
-                }
-                ok = false;
-                continue;
-            }
-            out.put(f[0], v);
-        }
-        return ok;
-    }
-
-    /** Records the rate of a counter under {@code key}, scaled. */
-    protected final void rate(MetricSink sink, MetricKey key, Long counter, double scale, long ts) {
-        if (counter != null) {
-            sink.record(key, rates.rate(key, counter, ts) * scale, ts);
-        }
     }
 
     /** Records a limit unless unlimited/absent, and usage/limit when both exist. */

@@ -4,7 +4,6 @@ import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -26,14 +25,22 @@ import java.util.Set;
  * {@code cgroup_io_reads_per_second}, {@code cgroup_io_writes_per_second}; freezer: {@code cgroup_frozen}
  * (0 thawed, 0.5 freezing, 1 frozen). Files a controller lacks in a group (e.g. the root) are skipped silently.
  *
- * <p>Cost: O(groups x files) small reads per tick. Not thread-safe (tick thread only).
+ * <p>Cost: O(groups x files) small reads per tick, parsed in place; the group directories are re-listed every
+ * {@code rewalkEvery} ticks (default 10, see {@link CgroupSensorBase}). Not thread-safe (tick thread only).
  */
 public final class CgroupV1Sensor extends CgroupSensorBase {
 
-    private static final String[] MEMORY_STAT = {"rss", "cache", "swap", "mapped_file", "total_rss", "total_cache"};
+    private static final String[] MEMORY_STAT = {"rss", "cache", "swap", "mapped_file", "total_rss", "total_cache",
+            "pgmajfault"};
+    private static final int PGMAJFAULT = 6;
+    private static final String[] CPU_STAT = {"nr_periods", "nr_throttled", "throttled_time"};
+    private static final String[] CPUACCT_STAT = {"user", "system"};
+    private static final String[] OOM_CONTROL = {"under_oom", "oom_kill"};
 
     private final Map<String, Path> mounts;
     private final long ticksPerSecond;
+    private final long[] kv = new long[MEMORY_STAT.length];
+    private final Set<String> live = new HashSet<>();
 
     /**
      * @param mounts    controller name to mount point (from {@link CgroupMounts#v1()}, or a fixture tree)
@@ -41,8 +48,17 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
      * @param maxGroups groups per controller at most
      */
     public CgroupV1Sensor(Map<String, Path> mounts, int maxDepth, int maxGroups) {
-        super("cgroup-v1", source(mounts), "v1", maxDepth, maxGroups);
+        this(mounts, maxDepth, maxGroups, DEFAULT_REWALK_EVERY);
+    }
+
+    /**
+     * As {@link #CgroupV1Sensor(Map, int, int)}, re-listing each controller's groups every {@code rewalkEvery}
+     * ticks (see {@link CgroupSensorBase}).
+     */
+    public CgroupV1Sensor(Map<String, Path> mounts, int maxDepth, int maxGroups, int rewalkEvery) {
+        super("cgroup-v1", source(mounts), "v1", maxDepth, maxGroups, rewalkEvery);
         this.mounts = Map.copyOf(mounts);
+        mounts.values().stream().findAny().ifPresent(this::keepFilesOpenIfKernelFs);
         this.ticksPerSecond = 100;
     }
 
@@ -58,22 +74,21 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
             problem("/proc/self/mountinfo", "no cgroup v1 controllers mounted");
             return;
         }
-        Set<String> live = new HashSet<>();
-        Map<String, Long> kv = new HashMap<>();
+        live.clear();
         for (Map.Entry<String, Path> m : mounts.entrySet()) {
             Path root = m.getValue();
             if (!Files.isDirectory(root)) {
                 problem(root, "controller " + m.getKey() + ": " + root + " is not a directory");
                 continue;
             }
-            for (Path dir : walk(root)) {
-                String g = groupName(root, dir);
+            for (Group group : groups(root)) {
+                Path dir = group.dir();
+                String g = group.name();
                 live.add(g);
-                kv.clear();
                 switch (m.getKey()) {
-                    case "cpu" -> cpu(dir, g, kv, sink, ts);
-                    case "cpuacct" -> cpuacct(dir, g, kv, sink, ts);
-                    case "memory" -> memory(dir, g, kv, sink, ts);
+                    case "cpu" -> cpu(dir, g, sink, ts);
+                    case "cpuacct" -> cpuacct(dir, g, sink, ts);
+                    case "memory" -> memory(dir, g, sink, ts);
                     case "pids" -> pids(dir, g, sink, ts);
                     case "blkio" -> blkio(dir, g, sink, ts);
                     case "freezer" -> freezer(dir, g, sink, ts);
@@ -84,21 +99,18 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
         retainGroups(live);
     }
 
-    private void cpu(Path dir, String g, Map<String, Long> kv, MetricSink sink, long ts) {
-        Path f = dir.resolve("cpu.stat");
-        String t = readOptional(f);
-        if (t != null) {
-            parseFlatKeyed(f, t, kv);
-            Long periods = kv.get("nr_periods");
-            Long throttled = kv.get("nr_throttled");
-            if (periods != null && throttled != null) {
+    private void cpu(Path dir, String g, MetricSink sink, long ts) {
+        if (readFlatKeyed(dir.resolve("cpu.stat"), CPU_STAT, kv)) {
+            long periods = kv[0];
+            long throttled = kv[1];
+            if (periods >= 0 && throttled >= 0) {
                 double dp = rates.rate(key(g, "cgroup_cpu_periods_per_second"), periods, ts);
                 double dthr = rates.rate(key(g, "cgroup_cpu_throttled_periods_per_second"), throttled, ts);
                 if (dp > 0) {
                     sink.record(key(g, "cgroup_cpu_throttled_periods_fraction"), Math.min(1, dthr / dp), ts);
                 }
             }
-            rate(sink, key(g, "cgroup_cpu_throttled_seconds_per_second"), kv.get("throttled_time"), 1e-9, ts);
+            rate(sink, key(g, "cgroup_cpu_throttled_seconds_per_second"), kv[2], 1e-9, ts);
         }
         double quota = readLimit(dir.resolve("cpu.cfs_quota_us"));
         double period = readLimit(dir.resolve("cpu.cfs_period_us"));
@@ -107,21 +119,18 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
         }
     }
 
-    private void cpuacct(Path dir, String g, Map<String, Long> kv, MetricSink sink, long ts) {
+    private void cpuacct(Path dir, String g, MetricSink sink, long ts) {
         double usage = readGauge(dir.resolve("cpuacct.usage"));
         if (!Double.isNaN(usage) && !Double.isInfinite(usage)) {
             rate(sink, key(g, "cgroup_cpu_usage_cores"), (long) usage, 1e-9, ts);
         }
-        Path f = dir.resolve("cpuacct.stat");
-        String t = readOptional(f);
-        if (t != null) {
-            parseFlatKeyed(f, t, kv);
-            rate(sink, key(g, "cgroup_cpu_user_cores"), kv.get("user"), 1.0 / ticksPerSecond, ts);
-            rate(sink, key(g, "cgroup_cpu_system_cores"), kv.get("system"), 1.0 / ticksPerSecond, ts);
+        if (readFlatKeyed(dir.resolve("cpuacct.stat"), CPUACCT_STAT, kv)) {
+            rate(sink, key(g, "cgroup_cpu_user_cores"), kv[0], 1.0 / ticksPerSecond, ts);
+            rate(sink, key(g, "cgroup_cpu_system_cores"), kv[1], 1.0 / ticksPerSecond, ts);
         }
     }
 
-    private void memory(Path dir, String g, Map<String, Long> kv, MetricSink sink, long ts) {
+    private void memory(Path dir, String g, MetricSink sink, long ts) {
         double usage = readGauge(dir.resolve("memory.usage_in_bytes"));
         if (!Double.isNaN(usage)) {
             sink.record(key(g, "cgroup_memory_usage_bytes"), usage, ts);
@@ -132,30 +141,20 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
         if (!Double.isNaN(failcnt) && !Double.isInfinite(failcnt)) {
             rate(sink, key(g, "cgroup_memory_failcnt_per_second"), (long) failcnt, 1, ts);
         }
-        Path stat = dir.resolve("memory.stat");
-        String t = readOptional(stat);
-        if (t != null) {
-            parseFlatKeyed(stat, t, kv);
-            for (String field : MEMORY_STAT) {
-                Long v = kv.get(field);
-                if (v != null) {
-                    sink.record(key(g, "cgroup_memory_stat_bytes", "field", field), v, ts);
+        if (readFlatKeyed(dir.resolve("memory.stat"), MEMORY_STAT, kv)) {
+            for (int i = 0; i < PGMAJFAULT; i++) {
+                if (kv[i] >= 0) {
+                    sink.record(key(g, "cgroup_memory_stat_bytes", "field", MEMORY_STAT[i]), kv[i], ts);
                 }
             }
-            rate(sink, key(g, "cgroup_memory_major_faults_per_second"), kv.get("pgmajfault"), 1, ts);
+            rate(sink, key(g, "cgroup_memory_major_faults_per_second"), kv[PGMAJFAULT], 1, ts);
         }
-        Path oom = dir.resolve("memory.oom_control");
-        String o = readOptional(oom);
-        if (o != null) {
-            kv.clear();
-            parseFlatKeyed(oom, o, kv);
-            Long under = kv.get("under_oom");
-            if (under != null) {
-                sink.record(key(g, "cgroup_memory_under_oom"), under, ts);
+        if (readFlatKeyed(dir.resolve("memory.oom_control"), OOM_CONTROL, kv)) {
+            if (kv[0] >= 0) {
+                sink.record(key(g, "cgroup_memory_under_oom"), kv[0], ts);
             }
-            Long kills = kv.get("oom_kill"); // since Linux 4.13
-            if (kills != null) {
-                sink.record(key(g, "cgroup_memory_oom_kills"), kills, ts);
+            if (kv[1] >= 0) { // since Linux 4.13
+                sink.record(key(g, "cgroup_memory_oom_kills"), kv[1], ts);
             }
         }
     }

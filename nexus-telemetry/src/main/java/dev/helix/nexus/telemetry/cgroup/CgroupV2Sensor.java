@@ -6,9 +6,7 @@ import dev.helix.nexus.telemetry.internal.PsiParser;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,12 +28,18 @@ import java.util.Set;
  * {@code cgroup_pressure_avg300_percent}, {@code cgroup_pressure_stall_fraction}. Files absent because a controller
  * is not enabled for a group are skipped silently; malformed files degrade the sensor.
  *
- * <p>Cost: O(groups x files) small reads per tick. Not thread-safe (tick thread only).
+ * <p>Cost: O(groups x files) small reads per tick, flat-keyed and single-number files parsed in place; the group
+ * directories are re-listed every {@code rewalkEvery} ticks (default 10, see {@link CgroupSensorBase}). Not
+ * thread-safe (tick thread only).
  */
 public final class CgroupV2Sensor extends CgroupSensorBase {
 
     private static final String[] EVENTS = {"low", "high", "max", "oom", "oom_kill", "oom_group_kill"};
-    private static final String[] MEMORY_STAT = {"anon", "file", "kernel", "shmem", "file_dirty", "file_writeback"};
+    private static final String[] MEMORY_STAT = {"anon", "file", "kernel", "shmem", "file_dirty", "file_writeback",
+            "pgmajfault"};
+    private static final int PGMAJFAULT = 6;
+    private static final String[] CPU_STAT = {"usage_usec", "user_usec", "system_usec", "nr_periods", "nr_throttled",
+            "throttled_usec"};
     private static final String[] PSI = {"cpu", "memory", "io"};
     private static final String[] IO_FIELDS = {"rbytes", "wbytes", "rios", "wios"};
     private static final String[] IO_NAMES = {"cgroup_io_read_bytes_per_second", "cgroup_io_write_bytes_per_second",
@@ -43,6 +47,8 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
 
     private final Path root;
     private final double[] psi = new double[8];
+    private final long[] kv = new long[MEMORY_STAT.length];
+    private final Set<String> live = new HashSet<>();
 
     /**
      * @param root      the cgroup2 mount point (e.g. {@code /sys/fs/cgroup} or {@code /sys/fs/cgroup/unified}) or a
@@ -51,8 +57,17 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
      * @param maxGroups groups at most
      */
     public CgroupV2Sensor(Path root, int maxDepth, int maxGroups) {
-        super("cgroup-v2", root.toString(), "v2", maxDepth, maxGroups);
+        this(root, maxDepth, maxGroups, DEFAULT_REWALK_EVERY);
+    }
+
+    /**
+     * As {@link #CgroupV2Sensor(Path, int, int)}, re-listing the groups every {@code rewalkEvery} ticks (see
+     * {@link CgroupSensorBase}).
+     */
+    public CgroupV2Sensor(Path root, int maxDepth, int maxGroups, int rewalkEvery) {
+        super("cgroup-v2", root.toString(), "v2", maxDepth, maxGroups, rewalkEvery);
         this.root = root;
+        keepFilesOpenIfKernelFs(root);
     }
 
     @Override
@@ -61,13 +76,13 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
             problem(root, root + " is not a cgroup v2 hierarchy (no cgroup.controllers)");
             return;
         }
-        Set<String> live = new HashSet<>();
-        Map<String, Long> kv = new HashMap<>();
-        for (Path dir : walk(root)) {
-            String g = groupName(root, dir);
+        live.clear();
+        for (Group group : groups(root)) {
+            Path dir = group.dir();
+            String g = group.name();
             live.add(g);
-            cpu(dir, g, kv, sink, ts);
-            memory(dir, g, kv, sink, ts);
+            cpu(dir, g, sink, ts);
+            memory(dir, g, sink, ts);
             pids(dir, g, sink, ts);
             io(dir, g, sink, ts);
             pressure(dir, g, sink, ts);
@@ -75,25 +90,21 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
         retainGroups(live);
     }
 
-    private void cpu(Path dir, String g, Map<String, Long> kv, MetricSink sink, long ts) {
-        Path f = dir.resolve("cpu.stat");
-        String t = readOptional(f);
-        if (t != null) {
-            kv.clear();
-            parseFlatKeyed(f, t, kv);
-            rate(sink, key(g, "cgroup_cpu_usage_cores"), kv.get("usage_usec"), 1e-6, ts);
-            rate(sink, key(g, "cgroup_cpu_user_cores"), kv.get("user_usec"), 1e-6, ts);
-            rate(sink, key(g, "cgroup_cpu_system_cores"), kv.get("system_usec"), 1e-6, ts);
-            Long periods = kv.get("nr_periods");
-            Long throttled = kv.get("nr_throttled");
-            if (periods != null && throttled != null) {
+    private void cpu(Path dir, String g, MetricSink sink, long ts) {
+        if (readFlatKeyed(dir.resolve("cpu.stat"), CPU_STAT, kv)) {
+            rate(sink, key(g, "cgroup_cpu_usage_cores"), kv[0], 1e-6, ts);
+            rate(sink, key(g, "cgroup_cpu_user_cores"), kv[1], 1e-6, ts);
+            rate(sink, key(g, "cgroup_cpu_system_cores"), kv[2], 1e-6, ts);
+            long periods = kv[3];
+            long throttled = kv[4];
+            if (periods >= 0 && throttled >= 0) {
                 double dp = rates.rate(key(g, "cgroup_cpu_periods_per_second"), periods, ts);
                 double dthr = rates.rate(key(g, "cgroup_cpu_throttled_periods_per_second"), throttled, ts);
                 if (dp > 0) {
                     sink.record(key(g, "cgroup_cpu_throttled_periods_fraction"), Math.min(1, dthr / dp), ts);
                 }
             }
-            rate(sink, key(g, "cgroup_cpu_throttled_seconds_per_second"), kv.get("throttled_usec"), 1e-6, ts);
+            rate(sink, key(g, "cgroup_cpu_throttled_seconds_per_second"), kv[5], 1e-6, ts);
         }
         Path max = dir.resolve("cpu.max");
         String m = readOptional(max);
@@ -109,7 +120,7 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
         }
     }
 
-    private void memory(Path dir, String g, Map<String, Long> kv, MetricSink sink, long ts) {
+    private void memory(Path dir, String g, MetricSink sink, long ts) {
         double usage = readGauge(dir.resolve("memory.current"));
         if (!Double.isNaN(usage)) {
             sink.record(key(g, "cgroup_memory_usage_bytes"), usage, ts);
@@ -122,31 +133,21 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
         if (!Double.isNaN(swap)) {
             sink.record(key(g, "cgroup_swap_usage_bytes"), swap, ts);
         }
-        Path ev = dir.resolve("memory.events");
-        String e = readOptional(ev);
-        if (e != null) {
-            kv.clear();
-            parseFlatKeyed(ev, e, kv);
-            for (String event : EVENTS) {
-                Long v = kv.get(event);
-                if (v != null) {
-                    sink.record(key(g, "cgroup_memory_events", "event", event), v, ts);
-                    rate(sink, key(g, "cgroup_memory_events_per_second", "event", event), v, 1, ts);
+        if (readFlatKeyed(dir.resolve("memory.events"), EVENTS, kv)) {
+            for (int i = 0; i < EVENTS.length; i++) {
+                if (kv[i] >= 0) {
+                    sink.record(key(g, "cgroup_memory_events", "event", EVENTS[i]), kv[i], ts);
+                    rate(sink, key(g, "cgroup_memory_events_per_second", "event", EVENTS[i]), kv[i], 1, ts);
                 }
             }
         }
-        Path st = dir.resolve("memory.stat");
-        String s = readOptional(st);
-        if (s != null) {
-            kv.clear();
-            parseFlatKeyed(st, s, kv);
-            for (String field : MEMORY_STAT) {
-                Long v = kv.get(field);
-                if (v != null) {
-                    sink.record(key(g, "cgroup_memory_stat_bytes", "field", field), v, ts);
+        if (readFlatKeyed(dir.resolve("memory.stat"), MEMORY_STAT, kv)) {
+            for (int i = 0; i < PGMAJFAULT; i++) {
+                if (kv[i] >= 0) {
+                    sink.record(key(g, "cgroup_memory_stat_bytes", "field", MEMORY_STAT[i]), kv[i], ts);
                 }
             }
-            rate(sink, key(g, "cgroup_memory_major_faults_per_second"), kv.get("pgmajfault"), 1, ts);
+            rate(sink, key(g, "cgroup_memory_major_faults_per_second"), kv[PGMAJFAULT], 1, ts);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.helix.nexus.telemetry.host;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
+import dev.helix.nexus.telemetry.internal.ProcFileReader;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Path;
 
@@ -32,6 +33,9 @@ public final class KernelLimitsSensor extends AbstractSensor {
     public KernelLimitsSensor(Path procRoot) {
         super("kernel-limits", procRoot.resolve("sys").toString());
         this.proc = procRoot;
+        if (ProcFileReader.isKernelFileSystem(procRoot)) {
+            reader().keepOpen(8); // a handful of fixed files, re-read with one pread each per tick
+        }
     }
 
     @Override

@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code host_swap_free_bytes}, {@code host_swap_used_bytes}. A kernel without {@code MemAvailable} (before 3.14)
  * degrades the sensor with that reason.
  *
- * <p>O(lines) per tick; keys cached per field. Not thread-safe (tick thread only).
+ * <p>O(lines) per tick; keys cached per field, lines parsed in place (no String per line once the field names are
+ * known). Not thread-safe (tick thread only).
  */
 public final class MemInfoSensor extends TextFileSensor {
 
@@ -30,6 +31,38 @@ public final class MemInfoSensor extends TextFileSensor {
 
     private final Map<String, MetricKey> keys = new HashMap<>();
 
+    private final int[] starts = new int[3];
+    private final int[] ends = new int[3];
+    private String[] lineNames = new String[128];
+
+    /**
+     * The stripped field name at {@code text[from,to)}, reusing the String of the same line of the previous tick
+     * when equal (meminfo keeps its line order), so steady-state parsing creates no String per line.
+     */
+    private String name(int lineNo, String text, int from, int to) {
+        int b = from;
+        int e = to;
+        while (b < e && Character.isWhitespace(text.charAt(b))) {
+            b++;
+        }
+        while (e > b && Character.isWhitespace(text.charAt(e - 1))) {
+            e--;
+        }
+        if (lineNo >= lineNames.length) {
+            if (lineNo >= 4096) {
+                return text.substring(b, e);
+            }
+            lineNames = java.util.Arrays.copyOf(lineNames, lineNames.length * 2);
+        }
+        String cached = lineNames[lineNo];
+        if (cached != null && Texts.regionEquals(text, b, e, cached)) {
+            return cached;
+        }
+        String c = text.substring(b, e);
+        lineNames[lineNo] = c;
+        return c;
+    }
+
     /** Reads {@code procRoot/meminfo}. */
     public MemInfoSensor(Path procRoot) {
         super("proc-meminfo", procRoot.resolve("meminfo"));
@@ -41,25 +74,30 @@ public final class MemInfoSensor extends TextFileSensor {
         double avail = Double.NaN;
         double swapTotal = Double.NaN;
         double swapFree = Double.NaN;
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
+        int lineNo = 0;
+        for (int ls = 0, le; ls < text.length(); ls = le + 1) {
+            le = text.indexOf('\n', ls);
+            if (le < 0) {
+                le = text.length();
+            }
+            if (Texts.isBlank(text, ls, le)) {
                 continue;
             }
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                problem(file, "line without 'Field:' '" + line + "'");
+            int colon = text.indexOf(':', ls);
+            if (colon < 0 || colon >= le || colon == ls) {
+                problem(file, "line without 'Field:' '" + text.substring(ls, le) + "'");
                 continue;
             }
-            String field = line.substring(0, colon).strip();
-            String[] f = Texts.fields(line.substring(colon + 1));
-            long v = f.length >= 1 ? Texts.parseLong(f[0]) : Texts.NOT_A_NUMBER;
-            if (v < 0 || field.isEmpty() || f.length > 2) {
-                problem(file, "bad line '" + line + "'");
+            int nf = Texts.fields(text, colon + 1, le, starts, ends);
+            long v = nf >= 1 ? Texts.parseLong(text, starts[0], ends[0]) : Texts.NOT_A_NUMBER;
+            String field = name(lineNo++, text, ls, colon);
+            if (v < 0 || field.isEmpty() || nf > 2) {
+                problem(file, "bad line '" + text.substring(ls, le) + "'");
                 continue;
             }
-            boolean kb = f.length == 2;
-            if (kb && !f[1].equals("kB")) {
-                problem(file, "unknown unit in '" + line + "'");
+            boolean kb = nf == 2;
+            if (kb && !Texts.regionEquals(text, starts[1], ends[1], "kB")) {
+                problem(file, "unknown unit in '" + text.substring(ls, le) + "'");
                 continue;
             }
             double value = kb ? v * 1024.0 : v;

@@ -3,6 +3,7 @@ package dev.helix.nexus.telemetry.host;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
+import dev.helix.nexus.telemetry.internal.ProcFileReader;
 import dev.helix.nexus.telemetry.internal.CounterRates;
 import dev.helix.nexus.telemetry.internal.PsiParser;
 import java.nio.file.Files;
@@ -33,6 +34,9 @@ public final class PressureSensor extends AbstractSensor {
     public PressureSensor(Path procRoot) {
         super("proc-pressure", procRoot.resolve("pressure").toString());
         this.dir = procRoot.resolve("pressure");
+        if (ProcFileReader.isKernelFileSystem(procRoot)) {
+            reader().keepOpen(RESOURCES.length); // re-read with one pread each per tick
+        }
         for (int r = 0; r < RESOURCES.length; r++) {
             for (int k = 0; k < 2; k++) {
                 MetricKey[] row = keys[r * 2 + k];

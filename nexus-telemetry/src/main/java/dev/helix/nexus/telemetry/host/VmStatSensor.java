@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code host_swap_out_pages_per_second}, {@code host_pages_scanned_per_second} (kswapd + direct + khugepaged +
  * proactive, old per-zone forms included), {@code host_pages_stolen_per_second}, {@code host_oom_kills_per_second}.
  *
- * <p>O(lines) per tick. Not thread-safe (tick thread only).
+ * <p>O(lines) per tick; parsed in place (no String per line or field once the counter names are known). Not
+ * thread-safe (tick thread only).
  */
 public final class VmStatSensor extends TextFileSensor {
 
@@ -34,6 +35,30 @@ public final class VmStatSensor extends TextFileSensor {
     private final Map<String, MetricKey> keys = new HashMap<>();
     private final CounterRates rates = new CounterRates();
     private final CounterRates sums = new CounterRates();
+
+    private final int[] starts = new int[2];
+    private final int[] ends = new int[2];
+    private String[] lineNames = new String[256];
+
+    /**
+     * The counter name at {@code text[from,to)}, reusing the String of the same line of the previous tick when it
+     * is equal (the file's lines keep their order), so steady-state parsing creates no String per line.
+     */
+    private String name(int lineNo, String text, int from, int to) {
+        if (lineNo >= lineNames.length) {
+            if (lineNo >= 4096) {
+                return text.substring(from, to);
+            }
+            lineNames = java.util.Arrays.copyOf(lineNames, lineNames.length * 2);
+        }
+        String cached = lineNames[lineNo];
+        if (cached != null && Texts.regionEquals(text, from, to, cached)) {
+            return cached;
+        }
+        String c = text.substring(from, to);
+        lineNames[lineNo] = c;
+        return c;
+    }
 
     /** Reads {@code procRoot/vmstat}. */
     public VmStatSensor(Path procRoot) {
@@ -59,22 +84,27 @@ public final class VmStatSensor extends TextFileSensor {
         long scanned = 0;
         long stolen = 0;
         int good = 0;
-        for (String line : text.split("\n")) {
-            String[] f = Texts.fields(line);
-            if (f.length == 0) {
+        int lineNo = 0;
+        for (int ls = 0, le; ls < text.length(); ls = le + 1) {
+            le = text.indexOf('\n', ls);
+            if (le < 0) {
+                le = text.length();
+            }
+            int nf = Texts.fields(text, ls, le, starts, ends);
+            if (nf == 0) {
                 continue;
             }
-            if (f.length != 2) {
-                problem(file, "want 'name value', got '" + line + "'");
+            if (nf != 2) {
+                problem(file, "want 'name value', got '" + text.substring(ls, le) + "'");
                 continue;
             }
-            String c = f[0];
-            long v = Texts.parseLong(f[1]);
+            long v = Texts.parseLong(text, starts[1], ends[1]);
             if (v == Texts.NOT_A_NUMBER) {
-                problem(file, "not a number in '" + line + "'");
+                problem(file, "not a number in '" + text.substring(ls, le) + "'");
                 continue;
             }
             good++;
+            String c = name(lineNo++, text, starts[0], ends[0]);
             if (!wanted(c)) {
                 continue;
             }

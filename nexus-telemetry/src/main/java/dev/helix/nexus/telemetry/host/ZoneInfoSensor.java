@@ -17,7 +17,8 @@ import java.util.Map;
  * stall) and {@code host_zone_below_low} (1 when free &lt; low). The per-CPU {@code high:} lines in pagesets are
  * not watermarks and are ignored.
  *
- * <p>O(lines) per tick. Not thread-safe (tick thread only).
+ * <p>O(lines) per tick; parsed in place (Strings only for the node and zone of each header line). Not thread-safe
+ * (tick thread only).
  */
 public final class ZoneInfoSensor extends TextFileSensor {
 
@@ -25,6 +26,9 @@ public final class ZoneInfoSensor extends TextFileSensor {
             "host_zone_high_pages", "host_zone_free_over_high_ratio", "host_zone_below_low"};
 
     private final Map<String, MetricKey[]> keys = new HashMap<>();
+
+    private final int[] starts = new int[4];
+    private final int[] ends = new int[4];
 
     /** Reads {@code procRoot/zoneinfo}. */
     public ZoneInfoSensor(Path procRoot) {
@@ -41,39 +45,48 @@ public final class ZoneInfoSensor extends TextFileSensor {
         long high = -1;
         long managed = -1;
         int zones = 0;
-        for (String line : text.split("\n")) {
-            String[] f = Texts.fields(line);
-            if (f.length == 0) {
+        int[] st = starts;
+        int[] en = ends;
+        for (int ls = 0, le; ls < text.length(); ls = le + 1) {
+            le = text.indexOf('\n', ls);
+            if (le < 0) {
+                le = text.length();
+            }
+            int nf = Texts.fields(text, ls, le, st, en);
+            if (nf == 0) {
                 continue;
             }
-            if (f[0].equals("Node")) {
+            if (Texts.regionEquals(text, st[0], en[0], "Node")) {
                 if (zone != null) {
                     zones += emit(node, zone, free, min, low, high, managed, sink, ts);
                 }
                 // "Node 0, zone      DMA"
-                if (f.length != 4 || !f[1].endsWith(",") || !f[2].equals("zone")
-                        || Texts.parseLong(f[1].substring(0, f[1].length() - 1)) < 0) {
-                    problem(file, "bad zone header '" + line + "'");
+                if (nf != 4 || text.charAt(en[1] - 1) != ',' || !Texts.regionEquals(text, st[2], en[2], "zone")
+                        || Texts.parseLong(text, st[1], en[1] - 1) < 0) {
+                    problem(file, "bad zone header '" + text.substring(ls, le) + "'");
                     zone = null;
                     continue;
                 }
-                node = f[1].substring(0, f[1].length() - 1);
-                zone = f[3];
+                node = text.substring(st[1], en[1] - 1);
+                zone = text.substring(st[3], en[3]);
                 free = min = low = high = managed = -1;
                 continue;
             }
             if (zone == null) {
                 continue;
             }
-            if (f.length == 3 && f[0].equals("pages") && f[1].equals("free")) {
-                free = Texts.parseLong(f[2]);
-            } else if (f.length == 2) {
-                switch (f[0]) {
-                    case "min" -> min = Texts.parseLong(f[1]);
-                    case "low" -> low = Texts.parseLong(f[1]);
-                    case "high" -> high = Texts.parseLong(f[1]);
-                    case "managed" -> managed = Texts.parseLong(f[1]);
-                    default -> { }
+            if (nf == 3 && Texts.regionEquals(text, st[0], en[0], "pages")
+                    && Texts.regionEquals(text, st[1], en[1], "free")) {
+                free = Texts.parseLong(text, st[2], en[2]);
+            } else if (nf == 2) {
+                if (Texts.regionEquals(text, st[0], en[0], "min")) {
+                    min = Texts.parseLong(text, st[1], en[1]);
+                } else if (Texts.regionEquals(text, st[0], en[0], "low")) {
+                    low = Texts.parseLong(text, st[1], en[1]);
+                } else if (Texts.regionEquals(text, st[0], en[0], "high")) {
+                    high = Texts.parseLong(text, st[1], en[1]);
+                } else if (Texts.regionEquals(text, st[0], en[0], "managed")) {
+                    managed = Texts.parseLong(text, st[1], en[1]);
                 }
             }
         }

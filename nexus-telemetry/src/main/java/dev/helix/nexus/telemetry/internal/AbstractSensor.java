@@ -30,6 +30,7 @@ public abstract class AbstractSensor implements Sensor {
     private String problemSource;
     private final CountingSink counting = new CountingSink();
     private volatile SensorHealth health;
+    private ProcFileReader reader;
 
     protected AbstractSensor(String name, String defaultSource) {
         this.name = name;
@@ -118,13 +119,15 @@ public abstract class AbstractSensor implements Sensor {
     }
 
     /**
-     * Reads a file, recording a problem when it is unreadable, or missing and {@code required}.
+     * Reads a file (through {@link #reader()}, kept open when the sensor enabled {@link ProcFileReader#keepOpen},
+     * as ISO-8859-1 text), recording a problem when it is unreadable, or missing and {@code required}.
      *
      * @return its text or null
      */
     protected final String read(Path file, boolean required) {
         try {
-            String t = Texts.readOrNull(file);
+            int n = reader().readKept(file);
+            String t = n < 0 ? null : reader().text(n);
             if (t == null && required) {
                 problem(file, file + " does not exist");
             }
@@ -132,6 +135,25 @@ public abstract class AbstractSensor implements Sensor {
         } catch (IOException e) {
             problem(file, file + ": " + Texts.describe(e));
             return null;
+        }
+    }
+
+    /**
+     * This sensor's reusable file reader (created on first use): read kernel files through it to avoid a buffer
+     * and stream per file. Tick thread only.
+     */
+    protected final ProcFileReader reader() {
+        if (reader == null) {
+            reader = new ProcFileReader();
+        }
+        return reader;
+    }
+
+    /** Closes the files this sensor keeps open (see {@link ProcFileReader#keepOpen}); subclasses call it too. */
+    @Override
+    public void close() {
+        if (reader != null) {
+            reader.closeKept();
         }
     }
 

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * A sensor over one kernel text file (such as {@code /proc/stat}): reads the file each tick and hands the text to
- * {@link #parse}. {@link #sampleText} parses given text instead, for fixtures, property tests and replay.
+ * {@link #parse}. On procfs/sysfs the file is kept open and re-read from offset 0 (one {@code pread} per tick). {@link #sampleText} parses given text instead, for fixtures, property tests and replay.
  *
  * <p>Not thread-safe: sample from one thread.
  */
@@ -16,6 +16,9 @@ public abstract class TextFileSensor extends AbstractSensor {
     protected TextFileSensor(String name, Path file) {
         super(name, file.toString());
         this.file = file;
+        if (ProcFileReader.isKernelFileSystem(file)) {
+            reader().keepOpen(1); // re-read with one pread per tick instead of open, read, close
+        }
     }
 
     /** Parses {@code text} as if it had been read from the file at {@code timestampMillis}. */

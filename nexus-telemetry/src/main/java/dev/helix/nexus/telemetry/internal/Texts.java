@@ -107,10 +107,118 @@ public final class Texts {
         return v >= 0 ? (double) v : (double) (v >>> 1) * 2.0 + (v & 1);
     }
 
-    /** Splits on runs of ASCII whitespace, dropping empty tokens. */
+    /**
+     * Splits on runs of ASCII whitespace, dropping empty tokens: the same as {@code line.strip().split("\\s+")}
+     * (an empty array for a blank line) without compiling a regex per call. O(length); allocates only the array and
+     * the tokens.
+     */
     public static String[] fields(String line) {
-        String t = line.strip();
-        return t.isEmpty() ? new String[0] : t.split("\\s+");
+        int s = 0;
+        int e = line.length();
+        while (s < e && Character.isWhitespace(line.charAt(s))) {
+            s++;
+        }
+        while (e > s && Character.isWhitespace(line.charAt(e - 1))) {
+            e--;
+        }
+        if (s == e) {
+            return NO_FIELDS;
+        }
+        int n = 0;
+        for (int i = s; i < e; ) {
+            n++;
+            while (i < e && !isRegexSpace(line.charAt(i))) {
+                i++;
+            }
+            while (i < e && isRegexSpace(line.charAt(i))) {
+                i++;
+            }
+        }
+        String[] out = new String[n];
+        int k = 0;
+        for (int i = s; i < e; ) {
+            int start = i;
+            while (i < e && !isRegexSpace(line.charAt(i))) {
+                i++;
+            }
+            out[k++] = line.substring(start, i);
+            while (i < e && isRegexSpace(line.charAt(i))) {
+                i++;
+            }
+        }
+        return out;
+    }
+
+    private static final String[] NO_FIELDS = new String[0];
+
+    /**
+     * {@link #fields(String)} of {@code s.substring(from, to)} without creating it or the tokens: writes the start
+     * and end (in {@code s}) of at most {@code starts.length} fields. O(to - from), allocation-free.
+     *
+     * @return the total number of fields (may exceed the capacity of the arrays; only the first are written)
+     */
+    public static int fields(String s, int from, int to, int[] starts, int[] ends) {
+        int b = from;
+        int e = to;
+        while (b < e && Character.isWhitespace(s.charAt(b))) {
+            b++;
+        }
+        while (e > b && Character.isWhitespace(s.charAt(e - 1))) {
+            e--;
+        }
+        int n = 0;
+        for (int i = b; i < e; ) {
+            int start = i;
+            while (i < e && !isRegexSpace(s.charAt(i))) {
+                i++;
+            }
+            if (n < starts.length) {
+                starts[n] = start;
+                ends[n] = i;
+            }
+            n++;
+            while (i < e && isRegexSpace(s.charAt(i))) {
+                i++;
+            }
+        }
+        return n;
+    }
+
+    /** {@link #parseLong(String)} of {@code s.substring(from, to)} without creating it. O(to - from). */
+    public static long parseLong(String s, int from, int to) {
+        int b = from;
+        int e = to;
+        while (b < e && Character.isWhitespace(s.charAt(b))) {
+            b++;
+        }
+        while (e > b && Character.isWhitespace(s.charAt(e - 1))) {
+            e--;
+        }
+        if (b < e && s.charAt(b) == '-') {
+            long v = parseUnsigned(s, b + 1, e);
+            return v == NOT_A_NUMBER || v < 0 ? NOT_A_NUMBER : -v;
+        }
+        return parseUnsigned(s, b, e);
+    }
+
+    /** {@code s.substring(from, to).isBlank()} without creating it. */
+    public static boolean isBlank(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!Character.isWhitespace(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code s.substring(from, to)} equals {@code t}, without creating it. */
+    public static boolean regionEquals(String s, int from, int to, String t) {
+        return to - from == t.length() && s.regionMatches(from, t, 0, t.length());
+    }
+
+    /** The characters of the regex {@code \\s}: space, TAB, LF, VT, FF, CR. */
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     /** Cuts a reason to a sane length for health reports. */

@@ -30,8 +30,13 @@ import java.util.Map;
  * {@code jvm_classes_loaded}, {@code jvm_classes_loaded_per_second}, {@code jvm_classes_unloaded_per_second};
  * {@code jvm_process_cpu_cores} (CPU seconds per second), {@code jvm_open_fds}, {@code jvm_max_fds}.
  *
- * <p>Cost: O(threads) per tick for the state histogram and deadlock search (the JVM takes a safepoint for
- * thread dumps; at a one-second tick this is well below 1% for hundreds of threads). Not thread-safe.
+ * <p>Cost: O(threads) per tick for the state histogram ({@code getThreadInfo(ids, 0)}: states only, no stack
+ * traces) and O(threads) every {@code deadlockCheckEvery} ticks for the deadlock search (default
+ * {@value #DEFAULT_DEADLOCK_CHECK_EVERY}; it takes a safepoint and walks every monitor and ownable synchronizer).
+ * Between searches {@code jvm_threads_deadlocked} repeats the last search's count: a deadlock never resolves itself,
+ * so the value stays right once found, but a new deadlock is reported up to {@code deadlockCheckEvery - 1} ticks
+ * late. The memory-pool and collector MXBean lists are taken once (they are fixed for the life of a HotSpot JVM).
+ * Not thread-safe.
  */
 public final class JvmSensor extends AbstractSensor {
 
@@ -61,9 +66,27 @@ public final class JvmSensor extends AbstractSensor {
     private final CounterRates rates = new CounterRates();
     private final int[] stateCounts = new int[Thread.State.values().length];
 
-    /** A sensor over the platform MXBeans of this JVM. */
+    /** Default period, in ticks, of the deadlock search. */
+    public static final int DEFAULT_DEADLOCK_CHECK_EVERY = 10;
+
+    private final int deadlockCheckEvery;
+    private final List<MemoryPoolMXBean> poolBeans = ManagementFactory.getMemoryPoolMXBeans();
+    private final List<GarbageCollectorMXBean> gcBeans = ManagementFactory.getGarbageCollectorMXBeans();
+    private long tick;
+    private int lastDeadlocked;
+
+    /** A sensor over the platform MXBeans of this JVM, searching for deadlocks every 10 ticks. */
     public JvmSensor() {
+        this(DEFAULT_DEADLOCK_CHECK_EVERY);
+    }
+
+    /** @param deadlockCheckEvery ticks between deadlock searches (1 = every tick) */
+    public JvmSensor(int deadlockCheckEvery) {
         super("jvm", "java.lang:type=*");
+        if (deadlockCheckEvery < 1) {
+            throw new IllegalArgumentException("deadlockCheckEvery must be at least 1: " + deadlockCheckEvery);
+        }
+        this.deadlockCheckEvery = deadlockCheckEvery;
     }
 
     private MetricKey[] keys(String id, String... namesAndLabels) {
@@ -104,7 +127,7 @@ public final class JvmSensor extends AbstractSensor {
     }
 
     private void pools(MetricSink sink, long ts) {
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+        for (MemoryPoolMXBean p : poolBeans) {
             try {
                 if (!p.isValid()) {
                     continue;
@@ -126,7 +149,7 @@ public final class JvmSensor extends AbstractSensor {
     }
 
     private void gcs(MetricSink sink, long ts) {
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        for (GarbageCollectorMXBean gc : gcBeans) {
             try {
                 MetricKey[] k = keys("gc:" + gc.getName(), "gc", gc.getName(), "jvm_gc_collections",
                         "jvm_gc_collections_per_second", "jvm_gc_time_fraction");
@@ -159,9 +182,12 @@ public final class JvmSensor extends AbstractSensor {
             sink.record(LIVE, threads.getThreadCount(), ts);
             sink.record(DAEMON, threads.getDaemonThreadCount(), ts);
             sink.record(PEAK, threads.getPeakThreadCount(), ts);
-            long[] dead = threads.isSynchronizerUsageSupported()
-                    ? threads.findDeadlockedThreads() : threads.findMonitorDeadlockedThreads();
-            sink.record(DEADLOCKED, dead == null ? 0 : dead.length, ts);
+            if (tick++ % deadlockCheckEvery == 0) {
+                long[] dead = threads.isSynchronizerUsageSupported()
+                        ? threads.findDeadlockedThreads() : threads.findMonitorDeadlockedThreads();
+                lastDeadlocked = dead == null ? 0 : dead.length;
+            }
+            sink.record(DEADLOCKED, lastDeadlocked, ts);
         } catch (RuntimeException e) {
             problem("java.lang:type=Threading", "threads: " + e);
         }
@@ -187,10 +213,26 @@ public final class JvmSensor extends AbstractSensor {
             problem("java.lang:type=OperatingSystem", "no com.sun.management OperatingSystemMXBean: no process CPU");
         }
         if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-            sink.record(FDS, unix.getOpenFileDescriptorCount(), ts);
+            long fds = fdDirSize();
+            sink.record(FDS, fds > 0 ? fds : unix.getOpenFileDescriptorCount(), ts);
             sink.record(MAX_FDS, unix.getMaxFileDescriptorCount(), ts);
         }
     }
+
+    /**
+     * The open-fd count of this JVM as the size of {@code /proc/self/fd} (Linux 6.2+ reports the number of entries
+     * there: one stat call instead of listing every fd, which the MXBean does); 0 when unavailable (older kernels
+     * report 0, other systems have no such directory), and the caller falls back to the MXBean.
+     */
+    private static long fdDirSize() {
+        try {
+            return java.nio.file.Files.readAttributes(SELF_FD, java.nio.file.attribute.BasicFileAttributes.class).size();
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static final java.nio.file.Path SELF_FD = java.nio.file.Path.of("/proc/self/fd");
 
     /** The deadlocked thread names right now, for diagnosis (empty when none). O(threads). */
     public List<String> deadlockedThreadNames() {

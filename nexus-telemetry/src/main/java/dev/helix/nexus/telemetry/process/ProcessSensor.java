@@ -3,42 +3,84 @@ package dev.helix.nexus.telemetry.process;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
-import dev.helix.nexus.telemetry.internal.PidStat;
+import dev.helix.nexus.telemetry.internal.Bytes;
+import dev.helix.nexus.telemetry.internal.ProcFileReader;
+import dev.helix.nexus.telemetry.internal.StatLine;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Per-process resource use from {@code /proc/[pid]/{stat,status,fd,io,task}}, reporting the top N processes by CPU,
- * by RSS and by RSS growth (the union, so at most 3N processes).
+ * Per-process resource use from {@code /proc/[pid]/{stat,fd,io,cmdline,task}}, reporting the top N processes by CPU,
+ * by RSS and by RSS growth (the union, so at most 3N processes). Only processes that used CPU since the previous
+ * tick take part in the CPU ranking, and only growing ones in the growth ranking (an idle process is not "top CPU"
+ * because fewer than N processes were busy); every process takes part in the RSS ranking.
  *
  * <p>Per reported process, labels {@code pid} and {@code comm}: {@code process_cpu_cores} (CPU seconds per second),
  * {@code process_rss_bytes}, {@code process_rss_growth_bytes_per_second}, {@code process_threads},
  * {@code process_threads_d_state} (threads in uninterruptible sleep), {@code process_open_fds},
  * {@code process_read_bytes_per_second}, {@code process_write_bytes_per_second} (storage I/O from {@code io};
- * absent when not permitted). Host-wide: {@code host_processes}, {@code host_processes_d_state},
- * {@code host_threads_d_state}, {@code host_processes_zombie}.
+ * absent when not permitted), and {@code process_info{pid, comm, cmdline}} = 1 (the command line, NULs as spaces,
+ * cut to {@value #MAX_CMDLINE} characters; empty for kernel threads). Host-wide: {@code host_processes},
+ * {@code host_processes_d_state}, {@code host_threads_d_state}, {@code host_processes_zombie}.
+ *
+ * <p>What is read, and how often:
+ * <ul>
+ *   <li>every tick, every process: {@code stat} only (CPU ticks, RSS pages, threads, state, start time), read into
+ *       one reused buffer and parsed in place ({@link StatLine}), no String per file. RSS is the stat page count
+ *       times {@code pageSize} (the same kernel counters as {@code VmRSS} in {@code status});</li>
+ *   <li>every tick, the reported processes only: {@code fd} (counted from the directory's size on Linux 6.2+
+ *       procfs, else listed), {@code io}, and the per-thread {@code task/[tid]/stat} states of multi-threaded ones
+ *       for {@code process_threads_d_state} (the task directory re-listed only when the thread count changed or a
+ *       thread's file failed);</li>
+ *   <li>once per process (pid + start time, re-read when the command name changes, i.e. after an exec):
+ *       {@code cmdline}. A process that rewrites its argv in place keeps the first command line seen;</li>
+ *   <li>every {@code taskSweepEvery} ticks (default {@value #DEFAULT_TASK_SWEEP_EVERY}; 1 = every tick), the
+ *       per-thread states of <em>all</em> multi-threaded processes, for the host-wide D-state counts. Between
+ *       sweeps a non-reported multi-threaded process contributes the thread count of its last sweep (at least 1
+ *       when its main thread is in D), so {@code host_threads_d_state} and {@code host_processes_d_state} may lag
+ *       by up to {@code taskSweepEvery - 1} ticks for threads other than the main thread of processes outside the
+ *       top N. Single-threaded processes are always current (their state is the stat state).</li>
+ * </ul>
+ *
+ * <p>Files read every tick ({@code stat}, {@code io}, task {@code stat}) are kept open between ticks, up to
+ * {@code maxOpenFiles} (default {@value #DEFAULT_MAX_OPEN_FILES}), and re-read from offset 0 with one {@code pread}
+ * (procfs regenerates them on each read) instead of open, read and close; they are closed when the process exits
+ * (the read fails with ESRCH), when its pid is reused, and by {@link #close()}. Beyond the budget files are opened
+ * per read.
  *
  * <p>A pid is tracked together with its start time, so a reused pid starts a new history instead of producing a
  * bogus rate. Processes exiting during the scan are normal and not reported as problems; neither is permission
- * denied on another user's {@code fd} or {@code io} (expected without root).
+ * denied on another user's {@code fd} or {@code io} (expected without root; remembered per process so it is not
+ * retried every tick).
  *
- * <p>Cost: O(processes) stat and status reads plus O(threads) task stat reads for multi-threaded processes (capped
- * at {@link #MAX_TASK_READS} per tick), then fd and io reads for the reported processes only. Not thread-safe.
+ * <p>Cost per tick: O(processes) stat reads, O(N) fd/io/task reads for the reported processes, plus the sweep's
+ * O(threads of multi-threaded processes) task stat reads every {@code taskSweepEvery} ticks (capped at
+ * {@link #MAX_TASK_READS} per tick). Allocation per tick is O(processes) small objects (directory entries, boxed
+ * pids), not O(bytes read). Not thread-safe.
  */
 public final class ProcessSensor extends AbstractSensor {
 
     /** Bound on per-thread stat reads per tick for D-state counting. */
     public static final int MAX_TASK_READS = 20_000;
+    /** Default period, in ticks, of the sweep over every multi-threaded process's threads. */
+    public static final int DEFAULT_TASK_SWEEP_EVERY = 10;
+    /** Longest command line kept in {@code process_info}. */
+    public static final int MAX_CMDLINE = 256;
+    /** Default budget of /proc files kept open between ticks. */
+    public static final int DEFAULT_MAX_OPEN_FILES = 1024;
 
     private static final MetricKey PROCS = MetricKey.of("host_processes");
     private static final MetricKey PROCS_D = MetricKey.of("host_processes_d_state");
@@ -47,60 +89,174 @@ public final class ProcessSensor extends AbstractSensor {
     private static final String[] NAMES = {"process_cpu_cores", "process_rss_bytes",
             "process_rss_growth_bytes_per_second", "process_threads", "process_threads_d_state", "process_open_fds",
             "process_read_bytes_per_second", "process_write_bytes_per_second"};
+    private static final Comparator<Track> BY_CPU =
+            Comparator.comparingDouble((Track t) -> Double.isNaN(t.cpu) ? -1 : t.cpu).reversed();
+    private static final Comparator<Track> BY_RSS = Comparator.comparingLong((Track t) -> t.rss).reversed();
+    private static final Comparator<Track> BY_GROWTH = Comparator.comparingDouble(
+            (Track t) -> Double.isNaN(t.growth) ? Double.NEGATIVE_INFINITY : t.growth).reversed();
+
+    /** A file of one process, read through a channel kept open while the channel budget allows. */
+    private final class Kept {
+        final Path path;
+        FileChannel channel;
+
+        Kept(Path path) {
+            this.path = path;
+        }
+
+        /**
+         * Reads into the shared buffer: pread on the kept channel; if that fails (the process is gone, or the pid now
+         * names another process) the channel is closed and the path opened afresh once.
+         *
+         * @return bytes read, or -1 when the file does not exist
+         */
+        int read() throws IOException {
+            if (channel != null) {
+                try {
+                    return reader.pread(channel);
+                } catch (IOException e) {
+                    close();
+                }
+            }
+            if (openChannels < maxOpenChannels) {
+                try {
+                    channel = FileChannel.open(path, StandardOpenOption.READ);
+                } catch (NoSuchFileException e) {
+                    return -1;
+                }
+                openChannels++;
+                return reader.pread(channel);
+            }
+            return reader.read(path);
+        }
+
+        void close() {
+            if (channel != null) {
+                openChannels--;
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // closing a /proc file: nothing to do
+                }
+                channel = null;
+            }
+        }
+    }
 
     /** State kept per (pid, start time). */
-    private static final class Track {
+    private final class Track {
+        final String pidText;
+        final Kept stat;
+        final Path task;
+        final Path fd;
+        final Kept io;
+        final Path cmdline;
+        Kept[] tasks = NO_TASKS; // kept task/[tid]/stat files, re-listed when the thread count changes
+        boolean tasksStale;
         long startTime;
         long cpuTicks;
         long rssBytes;
         long readBytes = -1;
         long writeBytes = -1;
         long ioTs = Long.MIN_VALUE;
-        long ts;
+        long ts = Long.MIN_VALUE;
         MetricKey[] keys;
+        MetricKey info;
         String comm;
+        boolean fdDenied;
+        boolean ioDenied;
+        boolean threadsCounted; // dThreads comes from a task sweep (else from the process state)
         // this tick
         double cpu = Double.NaN;
         double growth = Double.NaN;
         long rss;
         long threads;
+        char state;
         int dThreads;
         boolean seen;
+        boolean report;
+        boolean countedThisTick;
+
+        Track(Path dir, String pidText) {
+            this.pidText = pidText;
+            this.stat = new Kept(dir.resolve("stat"));
+            this.task = dir.resolve("task");
+            this.fd = dir.resolve("fd");
+            this.io = new Kept(dir.resolve("io"));
+            this.cmdline = dir.resolve("cmdline");
+        }
+
+        void close() {
+            stat.close();
+            io.close();
+            closeTasks();
+        }
+
+        void closeTasks() {
+            for (Kept k : tasks) {
+                k.close();
+            }
+            tasks = NO_TASKS;
+        }
     }
+
+    private static final Kept[] NO_TASKS = new Kept[0];
 
     private final Path proc;
     private final int topN;
     private final long ticksPerSecond;
     private final long pageSize;
+    private final int taskSweepEvery;
     private final Map<Long, Track> tracks = new HashMap<>();
+    private final List<Track> live = new ArrayList<>();
+    private final List<Track> report = new ArrayList<>();
+    private final ProcFileReader reader = new ProcFileReader(1024, 1 << 20);
+    private final StatLine stat = new StatLine();
+    private final int maxOpenChannels;
+    private final boolean fdDirSizeIsCount;
+    private int openChannels;
+    private long tick;
 
-    /** Top 10, 100 clock ticks per second (USER_HZ on every mainstream Linux), 4 KiB pages. */
+    /** Top 10, 100 clock ticks per second (USER_HZ on every mainstream Linux), 4 KiB pages, sweep every 10 ticks. */
     public ProcessSensor(Path procRoot) {
         this(procRoot, 10, 100, 4096);
+    }
+
+    /** As {@link #ProcessSensor(Path, int, long, long, int, int)} with the default sweep period and channel budget. */
+    public ProcessSensor(Path procRoot, int topN, long ticksPerSecond, long pageSize) {
+        this(procRoot, topN, ticksPerSecond, pageSize, DEFAULT_TASK_SWEEP_EVERY, DEFAULT_MAX_OPEN_FILES);
     }
 
     /**
      * @param procRoot       the proc mount, e.g. {@code /proc}
      * @param topN           how many processes to report per ranking
      * @param ticksPerSecond USER_HZ ({@code getconf CLK_TCK})
-     * @param pageSize       bytes per page, used when {@code status} lacks VmRSS
+     * @param pageSize       bytes per page ({@code getconf PAGESIZE}), to turn stat's RSS pages into bytes
+     * @param taskSweepEvery ticks between sweeps over all threads of all multi-threaded processes (1 = every tick)
+     * @param maxOpenFiles   how many /proc files this sensor may keep open between ticks (0 = open every file
+     *                       for each read)
      */
-    public ProcessSensor(Path procRoot, int topN, long ticksPerSecond, long pageSize) {
+    public ProcessSensor(Path procRoot, int topN, long ticksPerSecond, long pageSize, int taskSweepEvery,
+                         int maxOpenFiles) {
         super("processes", procRoot.toString());
-        if (topN < 1 || ticksPerSecond < 1 || pageSize < 1) {
-            throw new IllegalArgumentException("topN, ticksPerSecond and pageSize must be positive");
+        if (topN < 1 || ticksPerSecond < 1 || pageSize < 1 || taskSweepEvery < 1 || maxOpenFiles < 0) {
+            throw new IllegalArgumentException("topN, ticksPerSecond, pageSize and taskSweepEvery must be positive and "
+                    + "maxOpenFiles not negative: " + topN + ", " + ticksPerSecond + ", " + pageSize + ", "
+                    + taskSweepEvery + ", " + maxOpenFiles);
         }
+        this.maxOpenChannels = maxOpenFiles;
+        this.fdDirSizeIsCount = fdDirSizeIsCount(procRoot);
         this.proc = procRoot;
         this.topN = topN;
         this.ticksPerSecond = ticksPerSecond;
         this.pageSize = pageSize;
+        this.taskSweepEvery = taskSweepEvery;
     }
 
     @Override
     protected void doSample(MetricSink sink, long ts, String ignored) {
-        List<Track> live = new ArrayList<>();
-        int dProcs = 0;
-        int dThreads = 0;
+        boolean sweep = tick++ % taskSweepEvery == 0;
+        live.clear();
         int zombies = 0;
         int taskReads = 0;
         int badStat = 0;
@@ -114,35 +270,48 @@ public final class ProcessSensor extends AbstractSensor {
                 if (pid <= 0) {
                     continue;
                 }
-                String statText = readQuietly(p.resolve("stat"));
-                if (statText == null) {
+                Track t = tracks.get(pid);
+                Path statPath;
+                int n;
+                if (t != null) {
+                    statPath = t.stat.path;
+                    n = readQuietly(t.stat);
+                } else {
+                    statPath = p.resolve("stat");
+                    n = readQuietly(statPath);
+                }
+                if (n < 0) {
                     continue; // exited
                 }
-                PidStat st = PidStat.parse(statText);
-                if (st == null) {
+                byte[] b = reader.buffer();
+                if (!stat.parse(b, n)) {
                     badStat++;
                     if (badStat <= 3) {
-                        problem(p.resolve("stat"), p.resolve("stat") + ": malformed '" + Texts.abbreviate(statText.strip()) + "'");
+                        problem(statPath, statPath + ": malformed '" + Texts.abbreviate(reader.text(n).strip()) + "'");
                     }
                     continue;
                 }
-                Track t = tracks.get(pid);
-                if (t == null || t.startTime != st.startTime()) {
-                    t = new Track();
-                    t.startTime = st.startTime();
-                    t.ts = Long.MIN_VALUE;
+                if (t == null || t.startTime != stat.startTime) {
+                    if (t != null) {
+                        t.close(); // the pid names a new process
+                    }
+                    t = new Track(p, name);
+                    t.startTime = stat.startTime;
                     tracks.put(pid, t);
                 }
-                if (t.keys == null || !st.comm().equals(t.comm)) {
-                    t.comm = st.comm();
+                if (t.keys == null || !stat.commEquals(b, t.comm)) {
+                    t.comm = stat.comm(b);
                     t.keys = new MetricKey[NAMES.length];
                     for (int i = 0; i < NAMES.length; i++) {
-                        t.keys[i] = MetricKey.of(NAMES[i], "pid", Long.toString(pid), "comm", st.comm());
+                        t.keys[i] = MetricKey.of(NAMES[i], "pid", t.pidText, "comm", t.comm);
                     }
+                    t.info = null; // exec: read the command line again
                 }
                 t.seen = true;
-                long rss = rssBytes(p, st);
-                long cpuTicks = st.utimeTicks() + st.stimeTicks();
+                t.report = false;
+                t.countedThisTick = false;
+                long rss = stat.rssPages * pageSize;
+                long cpuTicks = stat.utimeTicks + stat.stimeTicks;
                 long dt = ts - t.ts;
                 if (t.ts != Long.MIN_VALUE && dt > 0) {
                     long dc = cpuTicks - t.cpuTicks;
@@ -155,142 +324,283 @@ public final class ProcessSensor extends AbstractSensor {
                 t.cpuTicks = cpuTicks;
                 t.rssBytes = rss;
                 t.rss = rss;
-                t.threads = st.threads();
-                t.dThreads = st.state() == 'D' ? 1 : 0;
-                if (st.state() == 'Z') {
+                t.threads = stat.threads;
+                t.state = stat.state;
+                if (stat.state == 'Z') {
                     zombies++;
                 }
-                if (st.threads() > 1 && taskReads < MAX_TASK_READS) {
-                    taskReads += countDThreads(p, t);
+                if (stat.threads <= 1) {
+                    t.dThreads = stat.state == 'D' ? 1 : 0;
+                    t.threadsCounted = false;
+                } else if (sweep && taskReads < MAX_TASK_READS) {
+                    taskReads += countDThreads(t);
+                } else if (!t.threadsCounted) {
+                    t.dThreads = stat.state == 'D' ? 1 : 0;
                 }
-                if (t.dThreads > 0 || st.state() == 'D') {
-                    dProcs++;
-                }
-                dThreads += t.dThreads;
                 t.ts = ts;
                 live.add(t);
             }
         } catch (IOException | RuntimeException e) {
             problem(proc, "cannot list " + proc + ": " + e.getMessage());
         }
-        tracks.values().removeIf(t -> !t.seen);
+        tracks.values().removeIf(t -> {
+            if (!t.seen) {
+                t.close();
+            }
+            return !t.seen;
+        });
         if (live.isEmpty()) {
             problem(proc, "no process entries in " + proc);
             return;
+        }
+        report.clear();
+        pick(BY_CPU, 0);
+        pick(BY_RSS, 1);
+        pick(BY_GROWTH, 2);
+        for (Track t : report) {
+            if (t.threads > 1 && !t.countedThisTick && taskReads < MAX_TASK_READS) {
+                taskReads += countDThreads(t);
+            }
+        }
+        int dProcs = 0;
+        int dThreads = 0;
+        for (Track t : live) {
+            int d = Math.max(t.dThreads, t.state == 'D' ? 1 : 0);
+            if (d > 0) {
+                dProcs++;
+            }
+            dThreads += d;
         }
         sink.record(PROCS, live.size(), ts);
         sink.record(PROCS_D, dProcs, ts);
         sink.record(THREADS_D, dThreads, ts);
         sink.record(ZOMBIES, zombies, ts);
-        Set<Track> report = new HashSet<>();
-        pick(live, Comparator.comparingDouble((Track t) -> Double.isNaN(t.cpu) ? -1 : t.cpu), report);
-        pick(live, Comparator.comparingLong((Track t) -> t.rss), report);
-        pick(live, Comparator.comparingDouble((Track t) -> Double.isNaN(t.growth) ? Double.NEGATIVE_INFINITY : t.growth), report);
         for (Track t : report) {
             emit(t, sink, ts);
         }
     }
 
-    private void pick(List<Track> live, Comparator<Track> order, Set<Track> into) {
-        live.sort(order.reversed());
+    private void pick(Comparator<Track> order, int ranking) {
+        live.sort(order);
         for (int i = 0; i < topN && i < live.size(); i++) {
-            into.add(live.get(i));
+            Track t = live.get(i);
+            if ((ranking == 0 && !(t.cpu > 0)) || (ranking == 2 && !(t.growth > 0))) {
+                break; // sorted descending: the rest are idle (or not rated yet) for this ranking
+            }
+            if (!t.report) {
+                t.report = true;
+                report.add(t);
+            }
         }
     }
 
     private void emit(Track t, MetricSink sink, long ts) {
         MetricKey[] k = t.keys;
-        String pid = k[0].label("pid");
-        Path p = proc.resolve(pid);
         sink.record(k[0], t.cpu, ts);
         sink.record(k[1], t.rss, ts);
         sink.record(k[2], t.growth, ts);
         sink.record(k[3], t.threads, ts);
-        sink.record(k[4], t.dThreads, ts);
-        long fds = countEntries(p.resolve("fd"));
-        if (fds >= 0) {
-            sink.record(k[5], fds, ts);
-        }
-        String io = readQuietly(p.resolve("io"));
-        if (io != null) {
-            long rb = -1;
-            long wb = -1;
-            for (String line : io.split("\n")) {
-                if (line.startsWith("read_bytes:")) {
-                    rb = Texts.parseLong(line.substring(11));
-                } else if (line.startsWith("write_bytes:")) {
-                    wb = Texts.parseLong(line.substring(12));
-                }
+        sink.record(k[4], Math.max(t.dThreads, t.state == 'D' ? 1 : 0), ts);
+        if (!t.fdDenied) {
+            long fds = countEntries(t);
+            if (fds >= 0) {
+                sink.record(k[5], fds, ts);
             }
-            // rates over the interval since this process was last reported (it may drop out of the top N)
-            long dt = t.ioTs == Long.MIN_VALUE ? 0 : ts - t.ioTs;
-            sink.record(k[6], rate(t.readBytes, rb, dt), ts);
-            sink.record(k[7], rate(t.writeBytes, wb, dt), ts);
-            t.readBytes = rb;
-            t.writeBytes = wb;
-            t.ioTs = ts;
         }
+        if (t.info == null) {
+            t.info = MetricKey.of("process_info", "pid", t.pidText, "comm", t.comm, "cmdline", cmdline(t));
+        }
+        sink.record(t.info, 1, ts);
+        if (t.ioDenied) {
+            return;
+        }
+        int n;
+        try {
+            n = t.io.read();
+        } catch (AccessDeniedException e) {
+            t.ioDenied = true;
+            return;
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        if (n < 0) {
+            return;
+        }
+        long rb = -1;
+        long wb = -1;
+        byte[] b = reader.buffer();
+        for (int line = 0; line < n; ) {
+            int end = Bytes.indexOf(b, line, n, (byte) '\n');
+            if (end < 0) {
+                end = n;
+            }
+            if (Bytes.startsWith(b, line, end, "read_bytes:")) {
+                rb = Bytes.parseLong(b, line + 11, end);
+            } else if (Bytes.startsWith(b, line, end, "write_bytes:")) {
+                wb = Bytes.parseLong(b, line + 12, end);
+            }
+            line = end + 1;
+        }
+        // rates over the interval since this process was last reported (it may drop out of the top N)
+        long dt = t.ioTs == Long.MIN_VALUE ? 0 : ts - t.ioTs;
+        sink.record(k[6], rate(t.readBytes, rb, dt), ts);
+        sink.record(k[7], rate(t.writeBytes, wb, dt), ts);
+        t.readBytes = rb;
+        t.writeBytes = wb;
+        t.ioTs = ts;
+    }
+
+    /** The command line, NULs as spaces, trailing ones dropped, cut to MAX_CMDLINE; "" when unreadable or empty. */
+    private String cmdline(Track t) {
+        int n = readQuietly(t.cmdline);
+        if (n <= 0) {
+            return "";
+        }
+        byte[] b = reader.buffer();
+        int end = Math.min(n, MAX_CMDLINE);
+        while (end > 0 && (b[end - 1] == 0 || Bytes.isWhitespace(b[end - 1]))) {
+            end--;
+        }
+        char[] c = new char[end];
+        for (int i = 0; i < end; i++) {
+            int v = b[i] & 0xFF;
+            c[i] = v < 0x20 || v == 0x7F ? ' ' : (char) v;
+        }
+        return new String(c);
     }
 
     private static double rate(long prev, long cur, long dtMillis) {
         return prev < 0 || cur < prev || dtMillis <= 0 ? Double.NaN : (cur - prev) * 1000.0 / dtMillis;
     }
 
-    private int countDThreads(Path p, Track t) {
-        int reads = 0;
+    /**
+     * Counts the threads of {@code t} in D from their task stat files, kept open; the task directory is listed again
+     * when the thread count in stat differs from the files held, or a thread's file failed (it exited). A thread that
+     * exits while another starts between two ticks leaves the count equal: the new thread is read from the next
+     * listing on. Returns the number of files read.
+     */
+    private int countDThreads(Track t) {
+        if ((t.tasksStale || t.tasks.length != t.threads) && !listTasks(t)) {
+            return 0; // process exited or not permitted: keep the process-level state
+        }
         int d = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(p.resolve("task"))) {
-            for (Path task : tasks) {
-                String s = readQuietly(task.resolve("stat"));
-                reads++;
-                if (s == null) {
-                    continue;
-                }
-                int close = s.lastIndexOf(')');
-                if (close > 0 && close + 2 < s.length() && s.charAt(close + 2) == 'D') {
-                    d++;
-                }
+        boolean stale = false;
+        for (Kept k : t.tasks) {
+            int n = readQuietly(k);
+            if (n < 0) {
+                stale = true;
+            } else if (StatLine.stateOnly(reader.buffer(), n) == 'D') {
+                d++;
             }
-        } catch (IOException | RuntimeException e) {
-            return reads; // process exited or not permitted: keep the process-level state
+        }
+        if (stale) {
+            t.tasksStale = true; // some thread exited: list again next time
         }
         t.dThreads = d;
-        return reads;
+        t.threadsCounted = true;
+        t.countedThisTick = true;
+        return t.tasks.length == 0 ? 1 : t.tasks.length;
     }
 
-    private long rssBytes(Path p, PidStat st) {
-        String status = readQuietly(p.resolve("status"));
-        if (status != null) {
-            int i = status.indexOf("VmRSS:");
-            if (i >= 0) {
-                int end = status.indexOf('\n', i);
-                String[] f = Texts.fields(status.substring(i + 6, end < 0 ? status.length() : end));
-                long kb = f.length >= 1 ? Texts.parseLong(f[0]) : -1;
-                if (kb >= 0) {
-                    return kb * 1024;
+    /** Lists the task directory, keeping the open files of threads still there and closing those of gone ones. */
+    private boolean listTasks(Track t) {
+        List<Kept> out = new ArrayList<>();
+        Map<Path, Kept> held = new HashMap<>();
+        for (Kept k : t.tasks) {
+            held.put(k.path, k);
+        }
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(t.task)) {
+            for (Path task : tasks) {
+                Path stat = task.resolve("stat");
+                Kept k = held.remove(stat);
+                out.add(k != null ? k : new Kept(stat));
+            }
+        } catch (IOException | RuntimeException e) {
+            t.closeTasks();
+            return false;
+        }
+        for (Kept gone : held.values()) {
+            gone.close();
+        }
+        t.tasks = out.toArray(NO_TASKS);
+        t.tasksStale = false;
+        return true;
+    }
+
+    /**
+     * Open fds of {@code t}: on a real procfs of Linux 6.2 or later the size of {@code /proc/[pid]/fd} is the count
+     * (one stat call); otherwise the directory is listed.
+     */
+    private long countEntries(Track t) {
+        if (fdDirSizeIsCount) {
+            try {
+                long size = Files.readAttributes(t.fd, BasicFileAttributes.class).size();
+                if (size > 0) {
+                    return size;
                 }
+            } catch (IOException | RuntimeException e) {
+                // fall through to listing, which tells permission denied apart
             }
         }
-        return st.rssPages() * pageSize; // kernel threads have no VmRSS: 0 pages
-    }
-
-    private static long countEntries(Path dir) {
         long n = 0;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(t.fd)) {
             for (Path ignored : ds) {
                 n++;
             }
             return n;
+        } catch (AccessDeniedException e) {
+            t.fdDenied = true;
+            return -1;
         } catch (IOException | RuntimeException e) {
             return -1;
         }
     }
 
-    private static String readQuietly(Path p) {
+    /**
+     * Whether {@code procRoot} is a procfs whose {@code [pid]/fd} directories report their number of entries as
+     * their size (Linux 6.2+): checked once on this JVM's own fd directory, which is never empty.
+     */
+    private static boolean fdDirSizeIsCount(Path procRoot) {
         try {
-            return Texts.readOrNull(p);
+            if (!"proc".equals(Files.getFileStore(procRoot).type())) {
+                return false;
+            }
+            Path self = procRoot.resolve(Long.toString(ProcessHandle.current().pid())).resolve("fd");
+            return Files.readAttributes(self, BasicFileAttributes.class).size() > 0;
         } catch (IOException | RuntimeException e) {
-            return null;
+            return false;
+        }
+    }
+
+    /** The number of /proc files kept open right now (for tests and diagnostics). */
+    int openFiles() {
+        return openChannels;
+    }
+
+    /** Closes every /proc file kept open. */
+    @Override
+    public void close() {
+        for (Track t : tracks.values()) {
+            t.close();
+        }
+        tracks.clear();
+        super.close();
+    }
+
+    private int readQuietly(Kept k) {
+        try {
+            return k.read();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Reads into the shared buffer; -1 when missing or unreadable (a process exiting mid-scan is normal). */
+    private int readQuietly(Path p) {
+        try {
+            return reader.read(p);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 }

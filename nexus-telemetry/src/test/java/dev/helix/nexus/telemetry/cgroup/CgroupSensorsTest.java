@@ -145,6 +145,23 @@ class CgroupSensorsTest {
     }
 
     @Test
+    void groupListingIsReusedForRewalkEveryTicks(@TempDir Path tmp) throws Exception {
+        Path root = copy(fixture("cgv2"), tmp.resolve("cg"));
+        CgroupV2Sensor s = new CgroupV2Sensor(root, 3, 64, 3);
+        Sink sink = new Sink();
+        String[] fresh = {"cgroup", "/system.slice/new.service", "hierarchy", "v2"};
+        s.sample(sink, T0); // lists the groups
+        Path d = Files.createDirectories(root.resolve("system.slice/new.service"));
+        Files.writeString(d.resolve("memory.current"), "4096\n");
+        s.sample(sink, T0 + 1000);
+        s.sample(sink, T0 + 2000);
+        assertThat(sink.has("cgroup_memory_usage_bytes", fresh)).as("cached listing, new group not seen yet").isFalse();
+        s.sample(sink, T0 + 3000); // third tick after the listing: listed again
+        assertThat(sink.get("cgroup_memory_usage_bytes", fresh)).isEqualTo(4096);
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+    }
+
+    @Test
     void notAV2HierarchyFails() {
         CgroupV2Sensor s = new CgroupV2Sensor(fixture("cgv1"), 1, 8);
         s.sample(new Sink(), T0);

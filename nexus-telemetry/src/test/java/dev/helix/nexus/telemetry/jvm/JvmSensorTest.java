@@ -1,6 +1,7 @@
 package dev.helix.nexus.telemetry.jvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.helix.nexus.telemetry.TestSupport.Sink;
 import java.lang.management.ManagementFactory;
@@ -61,6 +62,44 @@ class JvmSensorTest {
             t1.join(5000);
             t2.join(5000);
         }
+    }
+
+    @Test
+    void deadlockSearchRunsEveryKTicksAndRepeatsTheLastCountBetween() throws Exception {
+        JvmSensor s = new JvmSensor(3);
+        Sink sink = new Sink();
+        s.sample(sink, T0); // tick 0 searches: no deadlock yet
+        assertThat(sink.get("jvm_threads_deadlocked")).isEqualTo(0);
+        ReentrantLock a = new ReentrantLock();
+        ReentrantLock b = new ReentrantLock();
+        CountDownLatch bothHoldFirst = new CountDownLatch(2);
+        Thread t1 = new Thread(() -> lockBoth(a, b, bothHoldFirst), "nexus-test-deadlock-k1");
+        Thread t2 = new Thread(() -> lockBoth(b, a, bothHoldFirst), "nexus-test-deadlock-k2");
+        t1.setDaemon(true);
+        t2.setDaemon(true);
+        t1.start();
+        t2.start();
+        try {
+            assertThat(bothHoldFirst.await(10, TimeUnit.SECONDS)).isTrue();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ManagementFactory.getThreadMXBean().findDeadlockedThreads() == null && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            s.sample(sink, T0 + 1000); // ticks 1 and 2 do not search: the last count (0) is repeated
+            assertThat(sink.get("jvm_threads_deadlocked")).isEqualTo(0);
+            s.sample(sink, T0 + 2000);
+            assertThat(sink.get("jvm_threads_deadlocked")).isEqualTo(0);
+            s.sample(sink, T0 + 3000); // tick 3 searches
+            assertThat(sink.get("jvm_threads_deadlocked")).isEqualTo(2);
+            s.sample(sink, T0 + 4000); // and the count is carried until the next search
+            assertThat(sink.get("jvm_threads_deadlocked")).isEqualTo(2);
+        } finally {
+            t1.interrupt();
+            t2.interrupt();
+            t1.join(5000);
+            t2.join(5000);
+        }
+        assertThatThrownBy(() -> new JvmSensor(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static void lockBoth(ReentrantLock first, ReentrantLock second, CountDownLatch latch) {

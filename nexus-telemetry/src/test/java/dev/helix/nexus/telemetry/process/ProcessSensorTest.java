@@ -98,6 +98,88 @@ class ProcessSensorTest {
         assertThat(sink.get("process_cpu_cores", app)).isNaN();
     }
 
+    private static String stat(int pid, char state, long utime, int threads, long rssPages) {
+        return pid + " (p" + pid + ") " + state + " 1 " + pid + " " + pid + " 0 -1 4194560 0 0 0 0 " + utime + " 0 0 0 20 0 "
+                + threads + " 0 1000 1000000 " + rssPages + " 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+    }
+
+    private static void process(Path proc, int pid, int threads, char taskState, long utime, long rss) throws Exception {
+        Path d = Files.createDirectories(proc.resolve(Integer.toString(pid)));
+        Files.writeString(d.resolve("stat"), stat(pid, 'S', utime, threads, rss));
+        Files.createDirectories(d.resolve("fd"));
+        for (int t = 0; t < threads; t++) {
+            Path td = Files.createDirectories(d.resolve("task/" + (pid + t)));
+            Files.writeString(td.resolve("stat"), stat(pid + t, t == 0 ? 'S' : taskState, utime, threads, rss));
+        }
+    }
+
+    @Test
+    void threadsOutsideTheTopNAreSweptEveryKTicksWhileReportedOnesAreCurrent(@TempDir Path tmp) throws Exception {
+        Path proc = tmp.resolve("proc");
+        process(proc, 10, 2, 'S', 1000, 50_000); // busy and big: the only one reported with topN = 1
+        process(proc, 20, 2, 'S', 10, 100);
+        ProcessSensor s = new ProcessSensor(proc, 1, 100, 4096, 3, 64);
+        Sink sink = new Sink();
+        s.sample(sink, T0); // tick 0 sweeps every multi-threaded process
+        assertThat(sink.get("host_threads_d_state")).isEqualTo(0);
+        // thread 21 of the small process and thread 11 of the reported one enter D
+        Files.writeString(proc.resolve("20/task/21/stat"), stat(21, 'D', 10, 2, 100));
+        Files.writeString(proc.resolve("10/task/11/stat"), stat(11, 'D', 1000, 2, 50_000));
+        for (int tick = 1; tick <= 3; tick++) {
+            Files.writeString(proc.resolve("10/stat"), stat(10, 'S', 1000 + 100L * tick, 2, 50_000 + 10L * tick));
+            sink.clear();
+            s.sample(sink, T0 + 1000L * tick);
+            String[] big = {"comm", "p10", "pid", "10"};
+            assertThat(sink.get("process_threads_d_state", big)).as("reported: current every tick").isEqualTo(1);
+            assertThat(sink.has("process_cpu_cores", "comm", "p20", "pid", "20")).isFalse();
+            // ticks 1 and 2 carry the small process's count from the sweep of tick 0; tick 3 sweeps again
+            assertThat(sink.get("host_threads_d_state")).as("tick %d", tick).isEqualTo(tick < 3 ? 1 : 2);
+            assertThat(sink.get("host_processes_d_state")).as("tick %d", tick).isEqualTo(tick < 3 ? 1 : 2);
+        }
+        assertThat(s.openFiles()).as("2 stat + 4 task stat (no io files here)").isEqualTo(6);
+        assertThat(sink.get("process_info", "cmdline", "", "comm", "p10", "pid", "10")).isEqualTo(1);
+
+        // a process that exits is dropped and its kept files closed
+        try (Stream<Path> w = Files.walk(proc.resolve("20"))) {
+            w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        s.sample(sink, T0 + 4000);
+        assertThat(sink.get("host_processes")).isEqualTo(1);
+        assertThat(s.openFiles()).isEqualTo(3);
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+        s.close();
+        assertThat(s.openFiles()).isZero();
+    }
+
+    @Test
+    void withoutAnOpenFileBudgetEveryReadOpensTheFile(@TempDir Path tmp) throws Exception {
+        Path proc = tmp.resolve("proc");
+        process(proc, 10, 2, 'D', 1000, 50_000);
+        ProcessSensor s = new ProcessSensor(proc, 1, 100, 4096, 1, 0);
+        Sink sink = new Sink();
+        s.sample(sink, T0);
+        Files.writeString(proc.resolve("10/stat"), stat(10, 'S', 1100, 2, 50_000));
+        s.sample(sink, T0 + 1000);
+        assertThat(sink.get("process_cpu_cores", "comm", "p10", "pid", "10")).isEqualTo(1.0);
+        assertThat(sink.get("host_threads_d_state")).isEqualTo(1);
+        assertThat(s.openFiles()).isZero();
+    }
+
+    @Test
+    void commandLineIsReadOnceWithNulsAsSpaces(@TempDir Path tmp) throws Exception {
+        Path proc = tmp.resolve("proc");
+        process(proc, 10, 1, 'S', 1000, 50_000);
+        Files.write(proc.resolve("10/cmdline"), "java\0-jar\0app.jar\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ProcessSensor s = new ProcessSensor(proc, 1, 100, 4096);
+        Sink sink = new Sink();
+        s.sample(sink, T0);
+        assertThat(sink.get("process_info", "cmdline", "java -jar app.jar", "comm", "p10", "pid", "10")).isEqualTo(1);
+        Files.writeString(proc.resolve("10/cmdline"), "rewritten");
+        sink.clear();
+        s.sample(sink, T0 + 1000);
+        assertThat(sink.has("process_info", "cmdline", "java -jar app.jar", "comm", "p10", "pid", "10")).isTrue();
+    }
+
     @Test
     void missingProcFails() {
         ProcessSensor s = new ProcessSensor(Path.of("/no/such/proc"));
