@@ -4,6 +4,7 @@ import dev.helix.nexus.core.spi.Detector;
 import dev.helix.nexus.detect.anomaly.AlarmHoldOffDetector;
 import dev.helix.nexus.detect.anomaly.AnomalyLikelihoodDetector;
 import dev.helix.nexus.detect.anomaly.ConsensusDetector;
+import dev.helix.nexus.detect.anomaly.ContextualAnomalyDetector;
 import dev.helix.nexus.detect.anomaly.IqrDetector;
 import dev.helix.nexus.detect.anomaly.IsolationForestDetector;
 import dev.helix.nexus.detect.anomaly.RobustZScoreDetector;
@@ -29,7 +30,11 @@ import java.util.function.Supplier;
  *   <li>{@code likelihood-zscore}, {@code likelihood-iforest}: Numenta-style anomaly likelihood (see
  *       {@link AnomalyLikelihoodDetector}) over a Gaussian z-score or a shingled forest → 0.5 = tail probability
  *       1e-5;</li>
- *   <li>{@code nexus-nab} (the NAB headline, {@link #nexusNab()}) → 0.5.</li>
+ *   <li>{@code nexus-nab} (the NAB headline, {@link #nexusNab()}): the causal contextual anomaly detector → 0.75,
+ *       the raw score at which the algorithm itself raises an alarm and starts its rest period; a learning detector
+ *       (see {@link #learningNames()}: its model grows, so it is not O(1) per sample nor allocation-free);</li>
+ *   <li>{@code nexus-nab-v1} (the previous headline, {@link #nexusNabV1()}): likelihood over a forest/z-score
+ *       consensus with a one-day hold-off → 0.5.</li>
  * </ul>
  * Thread-safe (immutable); every call returns a fresh detector.
  */
@@ -40,7 +45,13 @@ public final class DetectorCatalog {
     private record Entry(Supplier<Detector> factory, double threshold) {
     }
 
+    /** CAD OSE's base threshold: a raw score at or above it is an alarm and starts the rest period. */
+    private static final double CAD_ALARM_LEVEL = 0.75;
+
     private static final Map<String, Entry> UNIVARIATE = new LinkedHashMap<>();
+    /** Detectors whose model grows with what they learn: neither O(1) per sample nor allocation-free. */
+    private static final Map<String, Entry> LEARNING = new LinkedHashMap<>();
+    private static final Map<String, Entry> ALL = new LinkedHashMap<>();
 
     static {
         UNIVARIATE.put("zscore", new Entry(RollingZScoreDetector::new, 0.5));
@@ -54,7 +65,10 @@ public final class DetectorCatalog {
                 gaussianZ(1024), true), 0.5));
         UNIVARIATE.put("likelihood-iforest", new Entry(() -> new AnomalyLikelihoodDetector("likelihood-iforest",
                 shingledForest(), true), 0.5));
-        UNIVARIATE.put(NAB_DEFAULT, new Entry(DetectorCatalog::nexusNab, 0.5));
+        UNIVARIATE.put("nexus-nab-v1", new Entry(DetectorCatalog::nexusNabV1, 0.5));
+        LEARNING.put(NAB_DEFAULT, new Entry(DetectorCatalog::nexusNab, CAD_ALARM_LEVEL));
+        ALL.putAll(UNIVARIATE);
+        ALL.putAll(LEARNING);
     }
 
     private static Detector gaussianZ(int window) {
@@ -66,37 +80,64 @@ public final class DetectorCatalog {
     }
 
     /**
-     * The NAB configuration: raw score = mean of a shingled Isolation Forest (shape of the last 4 samples) and the
+     * The NAB configuration ({@code nexus-nab}): {@link ContextualAnomalyDetector} with CAD OSE's published sizes
+     * (3 bits = 8 value levels, left semi-contexts of at most 7 facts, 15 neuron facts, alarm level 0.75, rest
+     * period 30 samples = the constructor default of CAD OSE) and a causal value grid: fixed after 150 samples
+     * (below NAB's shortest probationary period, 169 rows, so every file is scored from its first scored row),
+     * widened on every new extreme (tolerance 0: the grid is exactly the range seen so far, CAD's own encoding
+     * without the look-ahead), and rebuilt from the last 2016 samples (one week of 5-minute data, NAB's dominant
+     * cadence). History 2016 and tolerance 0 were chosen on the development half of NAB only (see
+     * {@code docs/benchmarks/detect.md} §2).
+     */
+    public static Detector nexusNab() {
+        return new ContextualAnomalyDetector(NAB_DEFAULT, 3, 150, 2016, 0.0, 7, 15, CAD_ALARM_LEVEL, 30);
+    }
+
+    /**
+     * The previous NAB configuration ({@code nexus-nab-v1}): raw score = mean of a shingled Isolation Forest (shape of the last 4 samples) and the
      * Gaussian confidence of a 6400-sample rolling z-score (NAB's windowed-Gaussian window); Numenta-style anomaly
      * likelihood with the spatial rule on top; one alarm per 288 samples (one day of 5-minute data) at most.
      */
-    public static Detector nexusNab() {
-        return new AlarmHoldOffDetector(NAB_DEFAULT, new AnomalyLikelihoodDetector("likelihood",
+    public static Detector nexusNabV1() {
+        return new AlarmHoldOffDetector("nexus-nab-v1", new AnomalyLikelihoodDetector("likelihood",
                 new ConsensusDetector(List.of(shingledForest(), gaussianZ(6400))), true), 288);
     }
 
     private DetectorCatalog() {
     }
 
+    /**
+     * Univariate detectors that meet the {@link Detector} SPI's per-sample contract: O(1) or O(log n) per sample and
+     * allocation-free after warm-up (the set a live agent may run on every series).
+     */
     public static Set<String> univariateNames() {
         return UNIVARIATE.keySet();
     }
 
-    /** A factory of fresh detectors for a catalogued name. */
+    /**
+     * Univariate detectors that learn a growing model (memory grows with the stream's novelty, the per-sample cost
+     * is not O(1), and they allocate as they learn), such as {@code nexus-nab}. They are resolved by
+     * {@link #univariate(String)} like the others but are not offered where the SPI's cost contract matters.
+     */
+    public static Set<String> learningNames() {
+        return LEARNING.keySet();
+    }
+
+    /** A factory of fresh detectors for a catalogued name (from either set). */
     public static Supplier<Detector> univariate(String name) {
-        Entry e = UNIVARIATE.get(name);
-        if (e == null) {
-            throw new IllegalArgumentException("unknown detector '" + name + "'; known: " + UNIVARIATE.keySet());
-        }
-        return e.factory();
+        return entry(name).factory();
     }
 
     /** The committed fixed score threshold of a catalogued detector. */
     public static double fixedThreshold(String name) {
-        Entry e = UNIVARIATE.get(name);
+        return entry(name).threshold();
+    }
+
+    private static Entry entry(String name) {
+        Entry e = ALL.get(name);
         if (e == null) {
-            throw new IllegalArgumentException("unknown detector '" + name + "'; known: " + UNIVARIATE.keySet());
+            throw new IllegalArgumentException("unknown detector '" + name + "'; known: " + ALL.keySet());
         }
-        return e.threshold();
+        return e;
     }
 }

@@ -130,6 +130,18 @@ public final class NabEvaluation {
                 double loco = leaveOneCategoryOut(corpus, ordered, p, null);
                 progress.printf(Locale.ROOT, "%s %-19s leave-one-category-out threshold: norm=%.2f%n", name, p.id(), loco);
             }
+            NabCorpus[] halves = developmentAndHeldOut(corpus);
+            if (halves[0].windowCount() > 0 && halves[1].windowCount() > 0) {
+                StringBuilder sb = new StringBuilder(name + " standard split:");
+                String[] labels = {"development", "held-out"};
+                for (int h = 0; h < 2; h++) {
+                    NabScorer hs = new NabScorer(halves[h]);
+                    sb.append(String.format(Locale.ROOT, " %s (%d files) oracle=%.2f fixed=%.2f", labels[h],
+                            halves[h].files().size(), hs.oracle(ordered, NabProfile.STANDARD).normalised(),
+                            hs.atThreshold(ordered, NabProfile.STANDARD, fixedThreshold).normalised()));
+                }
+                progress.println(sb);
+            }
         }
         if (outDir != null) {
             writePerFile(outDir, rep);
@@ -230,6 +242,26 @@ public final class NabEvaluation {
     }
 
     /**
+     * The fixed development / held-out split used to choose NAB configurations (docs/benchmarks/detect.md §2): the
+     * file keys sorted lexicographically, even positions (0, 2, ...) = development, odd = held-out. Each half is
+     * normalised over its own windows.
+     *
+     * @return {development, held-out}
+     */
+    public static NabCorpus[] developmentAndHeldOut(NabCorpus corpus) {
+        List<String> keys = new ArrayList<>();
+        for (NabCorpus.NabFile f : corpus.files()) {
+            keys.add(f.key());
+        }
+        java.util.Collections.sort(keys);
+        java.util.Set<String> dev = new java.util.HashSet<>();
+        for (int i = 0; i < keys.size(); i += 2) {
+            dev.add(keys.get(i));
+        }
+        return new NabCorpus[] {corpus.subset(dev::contains), corpus.subset(k -> !dev.contains(k))};
+    }
+
+    /**
      * Leave-one-category-out threshold (docs/evaluation.md §4): for each category, θ is chosen by the optimiser on the
      * other categories only and the held-out category is scored at that θ; the raw scores of the 7 held-out
      * categories are summed and normalised over the whole corpus. Labels of a category never influence its own θ.
@@ -261,7 +293,7 @@ public final class NabEvaluation {
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             System.err.println("usage: NabEvaluation NAB_ROOT OUT_DIR [detector ...]; detectors: "
-                    + DetectorCatalog.univariateNames());
+                    + DetectorCatalog.univariateNames() + " " + DetectorCatalog.learningNames());
             System.exit(2);
         }
         Path root = Path.of(args[0]);
