@@ -89,8 +89,10 @@ public final class ReplayCommand implements Callable<Integer> {
             err.println("nexus: --step must be positive, got " + step);
             return ExitCodes.USAGE;
         }
-        if (!DetectorCatalog.univariateNames().contains(detector)) {
-            err.println("nexus: --detector: unknown detector '" + detector + "', known: " + DetectorCatalog.univariateNames());
+        // replay is offline: the learning detectors (growing models, e.g. nexus-nab) are accepted too
+        if (!DetectorCatalog.univariateNames().contains(detector) && !DetectorCatalog.learningNames().contains(detector)) {
+            err.println("nexus: --detector: unknown detector '" + detector + "', known: "
+                    + DetectorCatalog.univariateNames() + " and (learning) " + DetectorCatalog.learningNames());
             return ExitCodes.USAGE;
         }
         if (!Files.isRegularFile(file)) {

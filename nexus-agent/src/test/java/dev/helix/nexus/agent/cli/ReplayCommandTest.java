@@ -93,6 +93,20 @@ class ReplayCommandTest {
     }
 
     @Test
+    void acceptsTheLearningNabDetectorOffline() throws Exception {
+        DateTimeFormatter fmt = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+        StringBuilder sb = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i < 400; i++) {
+            sb.append(fmt.format(Instant.ofEpochMilli(T0 + i * 300_000L))).append(',')
+                    .append(i == 350 ? 900 : 20 + i % 3).append('\n');
+        }
+        Path f = Files.writeString(tmp.resolve("nab.csv"), sb);
+        assertThat(run(f.toString(), "--format", "nab", "--speed", "0", "--detector", "nexus-nab"))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("400 ticks");
+    }
+
+    @Test
     void importsGzippedSmdMatrixAutomatically() throws Exception {
         Path f = tmp.resolve("machine-1-1.txt.gz");
         try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(f))) {
