@@ -33,7 +33,12 @@ public final class IqrDetector extends SortedWindowDetector {
     protected double score(double x) {
         double q1 = win.quantile(0.25);
         double q3 = win.quantile(0.75);
-        double iqr = Math.max(q3 - q1, 1e-12 * Math.max(1.0, Math.abs(win.median())));
+        double iqr = q3 - q1;
+        // floor 1e-12·max(1, |median|); since q1 <= median <= q3, |median| <= max(|q1|, |q3|), so an IQR at or
+        // above 1e-12·max(1, |q1|, |q3|) is already at or above the floor and the median need not be computed
+        if (!(iqr >= 1e-12 * Math.max(1.0, Math.max(Math.abs(q1), Math.abs(q3))))) {
+            iqr = Math.max(iqr, 1e-12 * Math.max(1.0, Math.abs(win.median())));
+        }
         double d = x > q3 ? (x - q3) / iqr : (x < q1 ? (q1 - x) / iqr : 0.0);
         if (d > 1e12) {
             d = 1e12;

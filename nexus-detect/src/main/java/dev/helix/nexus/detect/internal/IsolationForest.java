@@ -4,35 +4,52 @@ import java.util.SplittableRandom;
 
 /**
  * Isolation Forest (Liu, Ting &amp; Zhou, "Isolation Forest", ICDM 2008): {@code trees} random binary trees, each
- * grown on a subsample of {@code psi} points drawn without replacement, to height limit ceil(log2 psi). A point's
+ * grown on a subsample of {@code psi} points drawn without replacement, to height limit h = ceil(log2 psi). A point's
  * score is s = 2^(-E[h(x)]/c(psi)), with h the path length plus c(leaf size) at an external node.
  *
- * <p>Storage is flat pre-allocated arrays (2·psi - 1 nodes per tree), so {@link #fit} and {@link #score} never
- * allocate. Split attribute: uniform among attributes that are not constant within the node (a node whose points
- * are all identical becomes a leaf), split value uniform in (min, max). Fit cost O(trees·psi·d·log psi); score
- * O(trees·log psi). Seeded {@link SplittableRandom}: same seed and data give the same forest. Not thread-safe.
+ * <p>Split attribute: uniform among the attributes that are not constant within the node (a node whose points are
+ * all identical becomes a leaf), split value uniform in (min, max), left is {@code v < split}. Random stream (seeded
+ * {@link SplittableRandom}; same seed and data give the same forest): per tree a partial Fisher-Yates shuffle of the
+ * row indices draws the subsample, then every internal node, in pre-order, draws {@code nextInt(#candidates)} and
+ * {@code nextDouble()}. {@link #clear()} restarts the stream from the seed.
+ *
+ * <p>Layout: every tree is stored as a complete binary tree of height h in heap order (node i has children 2i and
+ * 2i+1, root 1) in flat primitive arrays: split attribute and split value for the 2^h - 1 internal positions, and a
+ * precomputed path length depth + c(leaf size) for each of the 2^h positions at depth h. A leaf above depth h
+ * copies its path length to all depth-h positions below it (its internal positions below are inert), so scoring a
+ * tree is exactly h steps {@code i = 2i + (x[attr] < split ? 0 : 1)} (no data-dependent loop exit) and one load.
+ * {@link #score} advances all trees one level at a time, so the load chains of different trees are independent
+ * work for the out-of-order core, and then sums the leaf values in tree order (the same sum, bit for bit, as
+ * walking one tree after the other). Storage is 2^h &lt; 2·psi positions per tree in three arrays, allocated once.
+ *
+ * <p>Complexity: {@link #fit} is O(trees·(n + psi·d + psi·h)) in the usual case: per node the attributes still
+ * non-constant in its parent are tested for constancy with an early exit (at the first two distinct values), and
+ * only the chosen attribute is scanned in full for its min/max (worst case O(trees·psi·d·h) on data where
+ * attributes are nearly constant). {@link #score} is O(trees·h). Neither allocates. Not thread-safe, scoring
+ * included: {@link #score} keeps the per-tree walk positions in an instance buffer, so concurrent callers need one
+ * instance each.
  */
 public final class IsolationForest {
     private final int dims;
     private final int trees;
     private final int psi;
-    private final int maxNodes;
     private final int heightLimit;
-    /** Split attribute of an internal node, -1 at a leaf. */
-    private final int[] feat;
-    /** Split value of an internal node; at a leaf, its path length depth + c(leaf size), precomputed at fit. */
+    /** 2^heightLimit: positions per tree in {@link #attr}/{@link #split} (index 0 unused) and in {@link #leaf}. */
+    private final int width;
+    /** Split attribute of heap position i of tree t at {@code t * width + i} (0 at inert positions). */
+    private final int[] attr;
+    /** Split value, same indexing as {@link #attr}. */
     private final double[] split;
-    /** Right child (tree-local index); the left child of node k is k + 1 (pre-order layout). */
-    private final int[] right;
-    private final int[] nodeCount;
+    /** Path length (depth + c(leaf size)) reached at depth-h position j of tree t, at {@code t * width + j}. */
+    private final double[] leaf;
+    /** Per-tree walk position during {@link #score} (absolute index into {@link #attr}). */
+    private final int[] cursor;
     private final int[] sampleIdx;
     private final int[] perm;
     /** The current tree's subsample, column-major: attribute d of local row i at {@code d * psi + i}. */
     private final double[] cols;
     /** Non-constant attributes of the node being built, per depth (a child's are a subset of its parent's). */
     private final int[] candidates;
-    private final double[] mins;
-    private final double[] maxs;
     private final long seed;
     private SplittableRandom rng;
     private double cPsi;
@@ -45,19 +62,23 @@ public final class IsolationForest {
         this.dims = dims;
         this.trees = trees;
         this.psi = psi;
-        this.maxNodes = 2 * psi - 1;
         this.heightLimit = (int) Math.ceil(Math.log(psi) / Math.log(2));
-        int total = trees * maxNodes;
-        feat = new int[total];
-        split = new double[total];
-        right = new int[total];
-        nodeCount = new int[trees];
+        if (heightLimit > 30) {
+            throw new IllegalArgumentException("psi too large: " + psi);
+        }
+        this.width = 1 << heightLimit;
+        long total = (long) trees * width;
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("trees * 2^ceil(log2 psi) too large: " + total);
+        }
+        attr = new int[(int) total];
+        split = new double[(int) total];
+        leaf = new double[(int) total];
+        cursor = new int[trees];
         sampleIdx = new int[psi];
         perm = new int[maxData];
         cols = new double[dims * psi];
         candidates = new int[(heightLimit + 2) * dims];
-        mins = new double[dims];
-        maxs = new double[dims];
         this.seed = seed;
         rng = new SplittableRandom(seed);
     }
@@ -76,6 +97,10 @@ public final class IsolationForest {
         }
         if (n > perm.length) {
             throw new IllegalArgumentException("n=" + n + " exceeds capacity " + perm.length);
+        }
+        if ((long) n * dims > data.length) {
+            throw new IllegalArgumentException("data holds " + data.length + " values, need n*dims = "
+                    + (long) n * dims);
         }
         int m = Math.min(psi, n);
         cPsi = Stats.averagePathLength(m);
@@ -99,62 +124,55 @@ public final class IsolationForest {
             for (int d = 0; d < dims; d++) {
                 candidates[d] = d;
             }
-            nodeCount[t] = 0;
-            build(t, 0, m, 0, dims);
+            build(t * width, 1, 0, m, 0, dims);
         }
         fitted = true;
     }
 
     /**
-     * Grows the subtree on local rows {@code sampleIdx[from, to)}; {@code parentCandidates} attributes at
-     * {@code candidates[depth * dims ..]} are those not constant in the parent (all attributes at the root).
-     * Visits candidate attributes in ascending order, as a scan of all attributes would, so the random stream and
-     * the tree are the same as choosing among all non-constant attributes.
+     * Grows the subtree at heap position {@code pos} on local rows {@code sampleIdx[from, to)};
+     * {@code parentCandidates} attributes at {@code candidates[depth * dims ..]} are those not constant in the
+     * parent (all attributes at the root). Visits candidate attributes in ascending order, as a scan of all
+     * attributes would, so the random stream and the tree are the same as choosing among all non-constant
+     * attributes.
      */
-    private int build(int t, int from, int to, int depth, int parentCandidates) {
-        int base = t * maxNodes;
-        int node = nodeCount[t]++;
-        int id = base + node;
+    private void build(int base, int pos, int from, int to, int depth, int parentCandidates) {
         int n = to - from;
         if (depth >= heightLimit || n <= 1) {
-            makeLeaf(id, n, depth);
-            return node;
+            makeLeaf(base, pos, depth, n);
+            return;
         }
         int pc = depth * dims;
         int cc = pc + dims;
         int nc = 0;
         for (int k = 0; k < parentCandidates; k++) {
             int d = candidates[pc + k];
-            int off = d * psi;
-            double lo = Double.POSITIVE_INFINITY;
-            double hi = Double.NEGATIVE_INFINITY;
-            for (int i = from; i < to; i++) {
-                double v = cols[off + sampleIdx[i]];
-                if (v < lo) {
-                    lo = v;
-                }
-                if (v > hi) {
-                    hi = v;
-                }
-            }
-            mins[d] = lo;
-            maxs[d] = hi;
-            if (hi > lo) {
+            if (varies(d * psi, from, to)) {
                 candidates[cc + nc++] = d;
             }
         }
         if (nc == 0) {
-            makeLeaf(id, n, depth);
-            return node;
+            makeLeaf(base, pos, depth, n);
+            return;
         }
         int q = candidates[cc + rng.nextInt(nc)];
-        double lo = mins[q];
-        double hi = maxs[q];
+        int qOff = q * psi;
+        // the same comparisons in the same order as a full min/max scan of every attribute would make
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            double v = cols[qOff + sampleIdx[i]];
+            if (v < lo) {
+                lo = v;
+            }
+            if (v > hi) {
+                hi = v;
+            }
+        }
         double p = lo + rng.nextDouble() * (hi - lo);
         if (p <= lo) {
             p = Math.nextUp(lo); // keep both sides non-empty: left is v < p
         }
-        int qOff = q * psi;
         int i = from;
         int j = to - 1;
         while (i <= j) {
@@ -167,17 +185,56 @@ public final class IsolationForest {
                 j--;
             }
         }
-        feat[id] = q;
-        split[id] = p;
-        build(t, from, i, depth + 1, nc); // left child = node + 1
-        int r = build(t, i, to, depth + 1, nc);
-        right[id] = r;
-        return node;
+        attr[base + pos] = q;
+        split[base + pos] = p;
+        build(base, 2 * pos, from, i, depth + 1, nc);
+        build(base, 2 * pos + 1, i, to, depth + 1, nc);
     }
 
-    private void makeLeaf(int id, int n, int depth) {
-        feat[id] = -1;
-        split[id] = depth + Stats.averagePathLength(n);
+    /**
+     * Whether the attribute at {@code cols[off + sampleIdx[from, to)]} takes two different values, i.e. whether a
+     * full min/max scan would end with max &gt; min (NaN ignored, -0.0 equal to 0.0). Stops at the first prefix
+     * whose max exceeds its min: the answer for the prefix is the answer for the whole range.
+     */
+    private boolean varies(int off, int from, int to) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            double v = cols[off + sampleIdx[i]];
+            if (v < lo) {
+                lo = v;
+            }
+            if (v > hi) {
+                hi = v;
+            }
+            if (hi > lo) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Makes heap position {@code pos} (at {@code depth}) a leaf: its path length goes to every depth-h position
+     * below it, and its internal positions below (itself included) are made inert (attribute 0), so a walk of
+     * exactly h steps ends on a copy of its value whatever the comparisons say.
+     */
+    private void makeLeaf(int base, int pos, int depth, int n) {
+        double value = depth + Stats.averagePathLength(n);
+        int first = pos;
+        int count = 1;
+        for (int level = depth; level < heightLimit; level++) {
+            for (int k = 0; k < count; k++) {
+                attr[base + first + k] = 0;
+                split[base + first + k] = 0.0;
+            }
+            first <<= 1;
+            count <<= 1;
+        }
+        int at = base + first - width;
+        for (int k = 0; k < count; k++) {
+            leaf[at + k] = value;
+        }
     }
 
     /** Isolation score of one point (values at {@code x[off .. off+dims)}) in (0, 1]; 0 when not fitted. */
@@ -185,15 +242,29 @@ public final class IsolationForest {
         if (!fitted) {
             return 0.0;
         }
-        double total = 0;
-        for (int t = 0; t < trees; t++) {
-            int base = t * maxNodes;
-            int id = base;
-            int q;
-            while ((q = feat[id]) >= 0) {
-                id = x[off + q] < split[id] ? id + 1 : base + right[id];
+        if (off < 0 || off > x.length - dims) {
+            throw new IndexOutOfBoundsException("point at " + off + " of " + dims + " values, array length " + x.length);
+        }
+        final int h = heightLimit;
+        final int w = width;
+        final int[] at = attr;
+        final double[] sp = split;
+        final int[] pos = cursor;
+        final int nt = trees;
+        for (int t = 0; t < nt; t++) {
+            pos[t] = t * w + 1;
+        }
+        // level by level across all trees: the iterations of the inner loop are independent, so their load
+        // chains overlap in the out-of-order core
+        for (int level = 0; level < h; level++) {
+            for (int t = 0; t < nt; t++) {
+                int i = pos[t];
+                pos[t] = 2 * i - t * w + (x[off + at[i]] < sp[i] ? 0 : 1);
             }
-            total += split[id]; // leaf: depth + c(leaf size)
+        }
+        double total = 0;
+        for (int t = 0; t < nt; t++) {
+            total += leaf[pos[t] - w]; // tree order: the same sum as one tree at a time
         }
         double mean = total / trees;
         return cPsi > 0 ? Math.pow(2.0, -mean / cPsi) : 0.0;

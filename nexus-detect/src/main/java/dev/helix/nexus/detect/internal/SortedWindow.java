@@ -68,61 +68,48 @@ public final class SortedWindow {
      * elements between the two positions (one memmove of |pos(x) - pos(old)| elements instead of two of about w/2
      * each). The result is the same sorted array as a removal followed by an insertion; order is
      * {@link Double#compare}, as in {@link Arrays#binarySearch(double[], int, int, double)}.
+     *
+     * <p>Both positions come from one pass of two interleaved branch-free lower-bound searches over the whole
+     * array (their load chains overlap). In {@link Double#compare} order a +0.0 sorts after every -0.0 and no
+     * double lies strictly between +0.0 and {@link Double#MIN_VALUE}, so "first element {@code > +0.0}" is "first
+     * element {@code < MIN_VALUE} is false", and a plain {@code <} lower bound serves every value.
      */
     private void replace(double old, double x) {
-        // one instance of old (bitwise: among equal zeros -0.0 sorts first, so +0.0 is the last of the run)
-        int idx = isPositiveZero(old) ? upperBound(0, size, old) - 1 : lowerBound(0, size, old);
+        double[] a = sorted;
+        boolean oldIsPosZero = isPositiveZero(old);
+        double probeOld = oldIsPosZero ? Double.MIN_VALUE : old;
+        double probeX = isPositiveZero(x) ? Double.MIN_VALUE : x;
+        int baseOld = 0;
+        int baseX = 0;
+        int len = size;
+        while (len > 1) {
+            int half = len >>> 1;
+            baseOld = a[baseOld + half - 1] < probeOld ? baseOld + half : baseOld;
+            baseX = a[baseX + half - 1] < probeX ? baseX + half : baseX;
+            len -= half;
+        }
+        int lbOld = a[baseOld] < probeOld ? baseOld + 1 : baseOld;
+        int lbX = a[baseX] < probeX ? baseX + 1 : baseX;
+        // one instance of old: the first of its run, or for +0.0 the last of the run of zeros (where it sorts)
+        int idx = oldIsPosZero ? lbOld - 1 : lbOld;
         int c = Double.compare(x, old);
         if (c > 0) {
-            int pos = insertionPoint(idx + 1, size, x);
-            // sorted[idx+1 .. pos) are <= x: shift them left over the removed slot, x goes just before pos
-            System.arraycopy(sorted, idx + 1, sorted, idx, pos - idx - 1);
-            sorted[pos - 1] = x;
+            // the insertion point of x within (idx, size]; sorted[idx+1 .. pos) are <= x: shift them left over
+            // the removed slot, x goes just before pos
+            int pos = Math.max(lbX, idx + 1);
+            System.arraycopy(a, idx + 1, a, idx, pos - idx - 1);
+            a[pos - 1] = x;
         } else if (c < 0) {
-            int pos = insertionPoint(0, idx, x);
-            // sorted[pos .. idx) are >= x: shift them right over the removed slot, x goes at pos
-            System.arraycopy(sorted, pos, sorted, pos + 1, idx - pos);
-            sorted[pos] = x;
+            // the insertion point of x within [0, idx]; sorted[pos .. idx) are >= x: shift them right, x at pos
+            int pos = Math.min(lbX, idx);
+            System.arraycopy(a, pos, a, pos + 1, idx - pos);
+            a[pos] = x;
         }
         // c == 0: x is bitwise the same finite value as old, the sorted array is unchanged
     }
 
     private static boolean isPositiveZero(double v) {
         return Double.doubleToRawLongBits(v) == 0L;
-    }
-
-    /** A position in [from, to] where x can be inserted keeping {@link Double#compare} order. */
-    private int insertionPoint(int from, int to, double x) {
-        return isPositiveZero(x) ? upperBound(from, to, x) : lowerBound(from, to, x);
-    }
-
-    /**
-     * First index in [from, to] whose value is not {@code < x}. Branch-free halving (the comparison feeds a
-     * conditional move), cheaper than {@link Arrays#binarySearch} on unpredictable data.
-     */
-    private int lowerBound(int from, int to, double x) {
-        double[] a = sorted;
-        int base = from;
-        int len = to - from;
-        while (len > 1) {
-            int half = len >>> 1;
-            base = a[base + half - 1] < x ? base + half : base;
-            len -= half;
-        }
-        return len == 1 && a[base] < x ? base + 1 : base;
-    }
-
-    /** First index in [from, to] whose value is {@code > x}. */
-    private int upperBound(int from, int to, double x) {
-        double[] a = sorted;
-        int base = from;
-        int len = to - from;
-        while (len > 1) {
-            int half = len >>> 1;
-            base = a[base + half - 1] <= x ? base + half : base;
-            len -= half;
-        }
-        return len == 1 && a[base] <= x ? base + 1 : base;
     }
 
     /** The k-th smallest value, 0-based. */

@@ -40,6 +40,38 @@ class SortedWindowTest {
         }
     }
 
+    /** Values that stress the replacement path: ties, both zeros, the smallest subnormals, extremes. */
+    private static final double[] POOL = {
+        -0.0, 0.0, Double.MIN_VALUE, -Double.MIN_VALUE, 2 * Double.MIN_VALUE, 1.0, -1.0, 1.5, 1e308, -1e308,
+        Double.MAX_VALUE, -Double.MAX_VALUE
+    };
+
+    @Property(tries = 300)
+    void contentsAreBitForBitANaiveSortInDoubleCompareOrder(
+            @ForAll @Size(min = 1, max = 400) List<@IntRange(min = 0, max = 40) Integer> picks,
+            @ForAll @IntRange(min = 1, max = 33) int cap) {
+        SortedWindow w = new SortedWindow(cap);
+        ArrayDeque<Double> ref = new ArrayDeque<>();
+        Random r = new Random(picks.size() * 31L + cap);
+        for (int pick : picks) {
+            // mostly pool values (ties, ±0), otherwise a random double of a random magnitude
+            double x = pick < 2 * POOL.length ? POOL[pick % POOL.length]
+                    : r.nextGaussian() * Math.pow(10, r.nextInt(40) - 20);
+            w.add(x);
+            ref.addLast(x);
+            if (ref.size() > cap) {
+                ref.removeFirst();
+            }
+            double[] s = ref.stream().mapToDouble(Double::doubleValue).toArray();
+            Arrays.sort(s); // Double.compare order: -0.0 before 0.0
+            double[] got = new double[w.size()];
+            for (int i = 0; i < got.length; i++) {
+                got[i] = w.get(i);
+            }
+            assertThat(got).containsExactly(s); // Double.equals: bitwise, so -0.0 != 0.0
+        }
+    }
+
     @Test
     void quantilesUseType7Interpolation() {
         SortedWindow w = new SortedWindow(10);
