@@ -52,13 +52,20 @@ import java.util.Set;
  * threshold is {@code alarmLevel}, the level the algorithm itself treats as an alarm.
  *
  * <p><b>Cost.</b> Memory: O({@code history}) for the replay ring plus the learned contexts, which grow with the
- * stream's novelty (bounded by the number of distinct fact-set pairs seen). Time per sample is linear in the number
+ * stream's novelty. They are bounded: when more than {@link #CONTEXTS_PER_HISTORY}·{@code history} contexts exist
+ * (64,512 for the catalogued history of 2,016), the model is rebuilt from the kept history, as on a grid widening, so
+ * a long-running stream cannot grow without bound (a replay of {@code history} noisy samples learns roughly 11
+ * contexts per sample, well under the bound; the largest NAB file, art_noisy, ends at 44,167 contexts, so the bound
+ * does not change any NAB result). Time per sample is linear in the number
  * of stored semi-contexts sharing a fact with the current step, so this detector is <em>not</em> O(1) per sample, and
  * a grid widening costs a replay of up to {@code history} samples (widenings become rare once the range is known);
  * it allocates when it learns contexts. NaN/±Inf input is ignored (score 0, state unchanged). Deterministic (no
  * randomness). Not thread-safe.
  */
 public final class ContextualAnomalyDetector implements Detector {
+
+    /** Learned contexts allowed per sample of history before the model is rebuilt (the memory bound). */
+    public static final int CONTEXTS_PER_HISTORY = 32;
 
     /** A set of facts (sorted, distinct) used as a hash key. */
     private record FactSet(int[] facts) {
@@ -171,6 +178,8 @@ public final class ContextualAnomalyDetector implements Detector {
     private final int learnSamples;
     private final double widenTolerance;
     private final int maxLeftSemiContext;
+    /** Bound on learned contexts; past it the model is rebuilt from the kept history ({@link #CONTEXTS_PER_HISTORY}). */
+    private final int maxContexts;
     private final int maxActiveNeurons;
     private final double alarmLevel;
     private final int restPeriod;
@@ -234,6 +243,7 @@ public final class ContextualAnomalyDetector implements Detector {
         this.alarmLevel = alarmLevel;
         this.restPeriod = restPeriod;
         this.historyRing = new double[history];
+        this.maxContexts = CONTEXTS_PER_HISTORY * history;
         reset();
     }
 
@@ -255,6 +265,11 @@ public final class ContextualAnomalyDetector implements Detector {
         gridLo = knownMin;
         gridHi = knownMax;
         fixedRange = true;
+    }
+
+    /** The bound on learned contexts: {@link #CONTEXTS_PER_HISTORY} times {@code history}. */
+    public int maxContexts() {
+        return maxContexts;
     }
 
     /** Number of contexts learned so far (for tests and diagnostics). */
@@ -300,6 +315,9 @@ public final class ContextualAnomalyDetector implements Detector {
         } else {
             raw = rawScore(value);
             modelSamples++;
+        }
+        if (contexts.size() > maxContexts) {
+            rebuild(); // memory bound: forget, relearn the kept history (this sample is scored already)
         }
         if (historySize == historyRing.length) {
             historyRing[historyHead] = value;

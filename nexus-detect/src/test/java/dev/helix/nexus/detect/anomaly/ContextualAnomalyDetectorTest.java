@@ -38,6 +38,23 @@ class ContextualAnomalyDetectorTest {
     }
 
     @Test
+    void learnedContextsStayBoundedOnEndlessNoise() {
+        // a small history makes the bound (32 x 160 = 5,120 contexts) reachable in a short test
+        ContextualAnomalyDetector d = new ContextualAnomalyDetector("cad", 3, 150, 160, 0.0, 7, 15, 0.75, REST);
+        Random r = new Random(7);
+        int peak = 0;
+        for (int i = 0; i < 20_000; i++) {
+            double score = d.update(r.nextDouble());
+            assertThat(score).isBetween(0.0, 1.0);
+            peak = Math.max(peak, d.contextCount());
+        }
+        assertThat(d.maxContexts()).isEqualTo(ContextualAnomalyDetector.CONTEXTS_PER_HISTORY * 160);
+        // the sample that crosses the bound may add a handful of contexts before the rebuild that follows it
+        assertThat(peak).isLessThan(d.maxContexts() + 200);
+        assertThat(d.rebuilds()).as("rebuilt when the bound was crossed").isGreaterThan(1);
+    }
+
+    @Test
     void constantSeriesScoresZeroAndWaitsForARange() {
         ContextualAnomalyDetector d = cad();
         for (int i = 0; i < 3000; i++) {
