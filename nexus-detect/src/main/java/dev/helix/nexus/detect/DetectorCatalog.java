@@ -30,9 +30,12 @@ import java.util.function.Supplier;
  *   <li>{@code likelihood-zscore}, {@code likelihood-iforest}: Numenta-style anomaly likelihood (see
  *       {@link AnomalyLikelihoodDetector}) over a Gaussian z-score or a shingled forest → 0.5 = tail probability
  *       1e-5;</li>
- *   <li>{@code nexus-nab} (the NAB headline, {@link #nexusNab()}): the causal contextual anomaly detector → 0.75,
- *       the raw score at which the algorithm itself raises an alarm and starts its rest period; a learning detector
- *       (see {@link #learningNames()}: its model grows, so it is not O(1) per sample nor allocation-free);</li>
+ *   <li>{@code nexus-nab} (the NAB headline, {@link #nexusNab()}): the causal contextual anomaly detector with a
+ *       30-sample hold-off after each reported alarm → 0.75, the raw score at which the algorithm itself raises an
+ *       alarm; a learning detector (see {@link #learningNames()}: its model grows, so it is not O(1) per sample nor
+ *       allocation-free);</li>
+ *   <li>{@code nexus-nab-r1} (NAB round 1, {@link #nexusNabR1()}): the same detector with CAD OSE's sliding rest
+ *       (silent while any raw score of the last 30 samples reached 0.75) → 0.75; a learning detector;</li>
  *   <li>{@code nexus-nab-v1} (the previous headline, {@link #nexusNabV1()}): likelihood over a forest/z-score
  *       consensus with a one-day hold-off → 0.5.</li>
  * </ul>
@@ -67,6 +70,7 @@ public final class DetectorCatalog {
                 shingledForest(), true), 0.5));
         UNIVARIATE.put("nexus-nab-v1", new Entry(DetectorCatalog::nexusNabV1, 0.5));
         LEARNING.put(NAB_DEFAULT, new Entry(DetectorCatalog::nexusNab, CAD_ALARM_LEVEL));
+        LEARNING.put("nexus-nab-r1", new Entry(DetectorCatalog::nexusNabR1, CAD_ALARM_LEVEL));
         ALL.putAll(UNIVARIATE);
         ALL.putAll(LEARNING);
     }
@@ -86,11 +90,23 @@ public final class DetectorCatalog {
      * (below NAB's shortest probationary period, 169 rows, so every file is scored from its first scored row),
      * widened on every new extreme (tolerance 0: the grid is exactly the range seen so far, CAD's own encoding
      * without the look-ahead), and rebuilt from the last 2016 samples (one week of 5-minute data, NAB's dominant
-     * cadence). History 2016 and tolerance 0 were chosen on the development half of NAB only (see
-     * {@code docs/benchmarks/detect.md} §2).
+     * cadence). The rest is a hold-off ({@link ContextualAnomalyDetector.RestMode#HOLD_OFF}): only a reported alarm
+     * silences the next 30 samples, so the detector is never blind for longer than that, where CAD OSE's sliding
+     * rest stays silent for as long as the model keeps producing alarm-level scores. History 2016, tolerance 0 and
+     * the hold-off were chosen on the development half of NAB only (see {@code docs/benchmarks/detect.md} §2).
      */
     public static Detector nexusNab() {
-        return new ContextualAnomalyDetector(NAB_DEFAULT, 3, 150, 2016, 0.0, 7, 15, CAD_ALARM_LEVEL, 30);
+        return new ContextualAnomalyDetector(NAB_DEFAULT, 3, 150, 2016, 0.0, 7, 15, CAD_ALARM_LEVEL, 30,
+                ContextualAnomalyDetector.RestMode.HOLD_OFF);
+    }
+
+    /**
+     * NAB round 1 ({@code nexus-nab-r1}): {@link #nexusNab()} with CAD OSE's sliding rest
+     * ({@link ContextualAnomalyDetector.RestMode#SLIDING}).
+     */
+    public static Detector nexusNabR1() {
+        return new ContextualAnomalyDetector("nexus-nab-r1", 3, 150, 2016, 0.0, 7, 15, CAD_ALARM_LEVEL, 30,
+                ContextualAnomalyDetector.RestMode.SLIDING);
     }
 
     /**

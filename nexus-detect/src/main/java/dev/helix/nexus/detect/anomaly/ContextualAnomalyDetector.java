@@ -44,9 +44,13 @@ import java.util.Set;
  * </ol>
  * Raw score = (1 − active/selected + newContexts/candidateContexts) / 2, i.e. the share of predictions that failed
  * averaged with the share of this step's context candidates that were never seen; it is 0 when every sensor fact of
- * the step had been predicted. <b>Alarm suppression:</b> once a raw score reaches {@code alarmLevel} (0.75, CAD OSE's
- * base threshold) the output is 0 for the next {@code restPeriod} samples, so one incident yields one alarm; the
- * first {@code restPeriod} samples scored by the model (from the one that fixes the grid) are its warm-up (score 0).
+ * the step had been predicted. <b>Alarm suppression</b> ({@link RestMode}), so that one incident yields one alarm:
+ * with {@link RestMode#SLIDING} (CAD OSE's rule) the output is 0 while any raw score of the previous
+ * {@code restPeriod} samples reached {@code alarmLevel} (0.75, CAD OSE's base threshold), so a model that keeps being
+ * surprised stays silent for as long as that lasts; with {@link RestMode#HOLD_OFF} only a <em>reported</em> alarm
+ * silences the next {@code restPeriod} samples, so the detector is never blind for longer than that. In both modes
+ * the first {@code restPeriod} samples scored by the model (from the one that fixes the grid) are its warm-up
+ * (score 0).
  *
  * <p><b>Calibration.</b> The score is a share of failed predictions, not a probability; the catalogued verdict
  * threshold is {@code alarmLevel}, the level the algorithm itself treats as an alarm.
@@ -63,6 +67,14 @@ import java.util.Set;
  * randomness). Not thread-safe.
  */
 public final class ContextualAnomalyDetector implements Detector {
+
+    /** How an alarm silences the following samples. */
+    public enum RestMode {
+        /** CAD OSE: silent while any raw score of the last {@code restPeriod} samples reached the alarm level. */
+        SLIDING,
+        /** Silent for {@code restPeriod} samples after each reported alarm; raw scores during the rest are ignored. */
+        HOLD_OFF
+    }
 
     /** Learned contexts allowed per sample of history before the model is rebuilt (the memory bound). */
     public static final int CONTEXTS_PER_HISTORY = 32;
@@ -183,6 +195,7 @@ public final class ContextualAnomalyDetector implements Detector {
     private final int maxActiveNeurons;
     private final double alarmLevel;
     private final int restPeriod;
+    private final RestMode restMode;
 
     private Side leftSide;
     private Side rightSide;
@@ -220,6 +233,23 @@ public final class ContextualAnomalyDetector implements Detector {
     public ContextualAnomalyDetector(String name, int bits, int learnSamples, int history, double widenTolerance,
                                      int maxLeftSemiContext, int maxActiveNeurons, double alarmLevel,
                                      int restPeriod) {
+        this(name, bits, learnSamples, history, widenTolerance, maxLeftSemiContext, maxActiveNeurons, alarmLevel,
+                restPeriod, RestMode.SLIDING);
+    }
+
+    /**
+     * As {@link #ContextualAnomalyDetector(String, int, int, int, double, int, int, double, int)} (which uses
+     * {@link RestMode#SLIDING}), with an explicit rest rule.
+     *
+     * @param restMode how an alarm silences the following {@code restPeriod} samples
+     */
+    public ContextualAnomalyDetector(String name, int bits, int learnSamples, int history, double widenTolerance,
+                                     int maxLeftSemiContext, int maxActiveNeurons, double alarmLevel,
+                                     int restPeriod, RestMode restMode) {
+        if (restMode == null) {
+            throw new IllegalArgumentException("restMode must not be null");
+        }
+        this.restMode = restMode;
         if (bits < 1 || bits > 12) {
             throw new IllegalArgumentException("bits must be in [1, 12], got " + bits);
         }
@@ -270,6 +300,11 @@ public final class ContextualAnomalyDetector implements Detector {
     /** The bound on learned contexts: {@link #CONTEXTS_PER_HISTORY} times {@code history}. */
     public int maxContexts() {
         return maxContexts;
+    }
+
+    /** The rest rule of this detector. */
+    public RestMode restMode() {
+        return restMode;
     }
 
     /** Number of contexts learned so far (for tests and diagnostics). */
@@ -371,7 +406,10 @@ public final class ContextualAnomalyDetector implements Detector {
         return surprise ? (1.0 - parts[0] + parts[1]) / 2.0 : 0.0;
     }
 
-    /** Applies the rest period: an alarm-level raw score silences the next {@code restPeriod} samples. */
+    /**
+     * Applies the rest period: an alarm-level raw score ({@link RestMode#SLIDING}) or a reported alarm
+     * ({@link RestMode#HOLD_OFF}) silences the next {@code restPeriod} samples.
+     */
     private double output(double raw) {
         double out;
         if (resting > 0) {
@@ -380,7 +418,7 @@ public final class ContextualAnomalyDetector implements Detector {
         } else {
             out = raw;
         }
-        if (raw >= alarmLevel) {
+        if (raw >= alarmLevel && (restMode == RestMode.SLIDING || out >= alarmLevel)) {
             resting = Math.max(resting, restPeriod);
         }
         anomalous = out >= alarmLevel;

@@ -124,6 +124,84 @@ class ContextualAnomalyDetectorTest {
         }
     }
 
+    /** A stream that keeps surprising the model: a learned pattern, then bursts of noise over ever wider ranges. */
+    private static double[] burstyStream() {
+        Random r = new Random(11);
+        double[] xs = new double[3000];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = pattern(i, r) + (i >= 1000 && (i / 100) % 3 == 0 ? (i / 100.0) * r.nextGaussian() : 0.0);
+        }
+        return xs;
+    }
+
+    /** The rest rules written out over the raw scores (a rest-0 detector's output), as a reference. */
+    private static double[] expectedOutput(double[] raw, boolean[] warm, ContextualAnomalyDetector.RestMode mode) {
+        double[] out = new double[raw.length];
+        int resting = 0;
+        boolean started = false;
+        for (int i = 0; i < raw.length; i++) {
+            if (!started && !warm[i]) {
+                started = true;
+                resting = REST; // the initial rest starts with the grid
+            }
+            boolean silent = resting > 0;
+            out[i] = silent ? 0.0 : raw[i];
+            if (silent) {
+                resting--;
+            }
+            boolean alarm = raw[i] >= 0.75;
+            if (mode == ContextualAnomalyDetector.RestMode.SLIDING ? alarm : alarm && !silent) {
+                resting = REST;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void restModesFollowTheirRuleExactly() {
+        double[] xs = burstyStream();
+        ContextualAnomalyDetector rawDetector = new ContextualAnomalyDetector("raw", 3, 150, 2016, 0.0, 7, 15, 0.75,
+                0);
+        double[] raw = new double[xs.length];
+        boolean[] warm = new boolean[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            raw[i] = rawDetector.update(xs[i]);
+            warm[i] = rawDetector.isWarmingUp();
+        }
+        double[][] outs = new double[2][];
+        for (ContextualAnomalyDetector.RestMode mode : ContextualAnomalyDetector.RestMode.values()) {
+            ContextualAnomalyDetector d = new ContextualAnomalyDetector("cad", 3, 150, 2016, 0.0, 7, 15, 0.75, REST,
+                    mode);
+            assertThat(d.restMode()).isEqualTo(mode);
+            double[] out = run(d, xs);
+            assertThat(out).as("%s", mode).containsExactly(expectedOutput(raw, warm, mode));
+            outs[mode.ordinal()] = out;
+        }
+        long slidingAlarms = Arrays.stream(outs[0]).filter(v -> v >= 0.75).count();
+        long holdOffAlarms = Arrays.stream(outs[1]).filter(v -> v >= 0.75).count();
+        assertThat(slidingAlarms).as("the stream raises alarms").isPositive();
+        assertThat(holdOffAlarms).as("a surprised model is silenced only %d samples by the hold-off", REST)
+                .isGreaterThan(slidingAlarms);
+    }
+
+    @Test
+    void holdOffNeverReportsTwiceWithinTheRestPeriod() {
+        ContextualAnomalyDetector d = new ContextualAnomalyDetector("cad", 3, 150, 2016, 0.0, 7, 15, 0.75, REST,
+                ContextualAnomalyDetector.RestMode.HOLD_OFF);
+        double[] xs = burstyStream();
+        int last = -REST - 1;
+        int alarms = 0;
+        for (int i = 0; i < xs.length; i++) {
+            d.update(xs[i]);
+            if (d.isAnomalous()) {
+                assertThat(i - last).as("gap before the alarm at sample %d", i).isGreaterThan(REST);
+                last = i;
+                alarms++;
+            }
+        }
+        assertThat(alarms).isGreaterThan(1);
+    }
+
     @Test
     void scoresAreInUnitIntervalAndDeterministic() {
         Random r = new Random(3);
@@ -180,6 +258,8 @@ class ContextualAnomalyDetectorTest {
 
     @Test
     void rejectsInvalidConfigurationAndLateRangePriming() {
+        assertThatThrownBy(() -> new ContextualAnomalyDetector("c", 3, 150, 2016, 0.0, 7, 15, 0.75, 30, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("restMode");
         assertThatThrownBy(() -> new ContextualAnomalyDetector("c", 0, 150, 2016, 0, 7, 15, 0.75, 30))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bits");
         assertThatThrownBy(() -> new ContextualAnomalyDetector("c", 3, 150, 100, 0, 7, 15, 0.75, 30))
@@ -212,6 +292,11 @@ class ContextualAnomalyDetectorTest {
         assertThat(DetectorCatalog.univariate(DetectorCatalog.NAB_DEFAULT).get())
                 .isInstanceOf(ContextualAnomalyDetector.class);
         assertThat(DetectorCatalog.fixedThreshold(DetectorCatalog.NAB_DEFAULT)).isEqualTo(0.75);
+        assertThat(((ContextualAnomalyDetector) DetectorCatalog.univariate(DetectorCatalog.NAB_DEFAULT).get())
+                .restMode()).isEqualTo(ContextualAnomalyDetector.RestMode.HOLD_OFF);
+        assertThat(DetectorCatalog.learningNames()).contains("nexus-nab-r1");
+        assertThat(((ContextualAnomalyDetector) DetectorCatalog.univariate("nexus-nab-r1").get()).restMode())
+                .isEqualTo(ContextualAnomalyDetector.RestMode.SLIDING);
     }
 
     @Test
