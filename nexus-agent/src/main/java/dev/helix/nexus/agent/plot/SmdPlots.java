@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -85,16 +84,7 @@ public final class SmdPlots {
 
     /** The machines the evaluation runs: every {@code <machine>_train.csv[.gz]} in {@code dataDir}, sorted. */
     static List<String> machines(Path dataDir) throws IOException {
-        List<String> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dataDir)) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (n.endsWith("_train.csv.gz") || n.endsWith("_train.csv")) {
-                    out.add(n.substring(0, n.indexOf("_train.csv")));
-                }
-            }
-        }
-        out.sort(null);
+        List<String> out = SmdEvaluation.machines(dataDir);
         if (out.isEmpty()) {
             throw new PlotInputException(dataDir, "no *_train.csv[.gz] files, so no machines to plot");
         }

@@ -58,11 +58,11 @@ public final class SmdEvaluation {
         return run(dataDir, outDir, progress, DETECTORS.get(0));
     }
 
-    /** Runs one of {@link #DETECTORS} over every machine in {@code dataDir}. */
-    public static SmdReport run(Path dataDir, Path outDir, PrintStream progress, String detector) throws IOException {
-        if (!DETECTORS.contains(detector)) {
-            throw new IllegalArgumentException("SMD detector must be one of " + DETECTORS + ", got " + detector);
-        }
+    /**
+     * The machines of an SMD-layout directory: the {@code <machine>} of every {@code <machine>_train.csv[.gz]} in
+     * {@code dataDir}, sorted; empty when there is none. O(files in the directory).
+     */
+    public static List<String> machines(Path dataDir) throws IOException {
         List<String> machines = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dataDir)) {
             for (Path p : ds) {
@@ -73,6 +73,15 @@ public final class SmdEvaluation {
             }
         }
         machines.sort(null);
+        return machines;
+    }
+
+    /** Runs one of {@link #DETECTORS} over every machine in {@code dataDir}. */
+    public static SmdReport run(Path dataDir, Path outDir, PrintStream progress, String detector) throws IOException {
+        if (!DETECTORS.contains(detector)) {
+            throw new IllegalArgumentException("SMD detector must be one of " + DETECTORS + ", got " + detector);
+        }
+        List<String> machines = machines(dataDir);
         if (machines.isEmpty()) {
             throw new IOException("no *_train.csv[.gz] files in " + dataDir);
         }
