@@ -13,37 +13,42 @@ import java.util.SplittableRandom;
  * row indices draws the subsample, then every internal node, in pre-order, draws {@code nextInt(#candidates)} and
  * {@code nextDouble()}. {@link #clear()} restarts the stream from the seed.
  *
- * <p>Layout: every tree is stored as a complete binary tree of height h in heap order (node i has children 2i and
- * 2i+1, root 1) in flat primitive arrays: split attribute and split value for the 2^h - 1 internal positions, and a
- * precomputed path length depth + c(leaf size) for each of the 2^h positions at depth h. A leaf above depth h
- * copies its path length to all depth-h positions below it (its internal positions below are inert), so scoring a
- * tree is exactly h steps {@code i = 2i + (x[attr] < split ? 0 : 1)} (no data-dependent loop exit) and one load.
- * {@link #score} advances all trees one level at a time, so the load chains of different trees are independent
- * work for the out-of-order core, and then sums the leaf values in tree order (the same sum, bit for bit, as
- * walking one tree after the other). Storage is 2^h &lt; 2·psi positions per tree in three arrays, allocated once.
+ * <p>Layout: every tree is stored as a complete binary tree of height h in heap order (node j has children 2j and
+ * 2j+1, root 1), and the trees are interleaved level-major: heap position j of tree t is at {@code j * trees + t},
+ * so node g of tree t has its children at {@code 2g - t} and {@code 2g - t + trees}. Per position: split attribute
+ * and split value; per depth-h position j, the precomputed path length depth + c(leaf size) at
+ * {@code (j - 2^h) * trees + t}. A leaf above depth h copies its path length to all depth-h positions below it (its
+ * internal positions below are inert), so scoring a tree is exactly h steps with no data-dependent exit, and one
+ * load. {@link #score} copies the query into an instance buffer (indexing it from 0 is cheaper than
+ * {@code x[off + attribute]}), advances all trees one level at a time (the iterations are independent, so their
+ * load chains overlap in the out-of-order core), and adds the leaf values in tree order while taking the last step,
+ * the same additions in the same order as walking one tree after the other, so the same sum bit for bit. Storage is
+ * 2^h &lt; 2·psi positions per tree in three arrays, allocated once.
  *
  * <p>Complexity: {@link #fit} is O(trees·(n + psi·d + psi·h)) in the usual case: per node the attributes still
  * non-constant in its parent are tested for constancy with an early exit (at the first two distinct values), and
  * only the chosen attribute is scanned in full for its min/max (worst case O(trees·psi·d·h) on data where
- * attributes are nearly constant). {@link #score} is O(trees·h). Neither allocates. Not thread-safe, scoring
- * included: {@link #score} keeps the per-tree walk positions in an instance buffer, so concurrent callers need one
- * instance each.
+ * attributes are nearly constant). {@link #score} is O(d + trees·h). Neither allocates. Not thread-safe, scoring
+ * included: {@link #score} keeps a copy of the query and the per-tree walk positions in instance buffers, so
+ * concurrent callers need one instance each.
  */
 public final class IsolationForest {
     private final int dims;
     private final int trees;
     private final int psi;
     private final int heightLimit;
-    /** 2^heightLimit: positions per tree in {@link #attr}/{@link #split} (index 0 unused) and in {@link #leaf}. */
+    /** 2^heightLimit: positions per tree in {@link #attr}/{@link #split} (heap position 0 unused), {@link #leaf}. */
     private final int width;
-    /** Split attribute of heap position i of tree t at {@code t * width + i} (0 at inert positions). */
+    /** Split attribute of heap position j of tree t at {@code j * trees + t} (0 at inert positions). */
     private final int[] attr;
     /** Split value, same indexing as {@link #attr}. */
     private final double[] split;
-    /** Path length (depth + c(leaf size)) reached at depth-h position j of tree t, at {@code t * width + j}. */
+    /** Path length (depth + c(leaf size)) at depth-h position j of tree t, at {@code (j - width) * trees + t}. */
     private final double[] leaf;
     /** Per-tree walk position during {@link #score} (absolute index into {@link #attr}). */
     private final int[] cursor;
+    /** Copy of the query during {@link #score}. */
+    private final double[] query;
     private final int[] sampleIdx;
     private final int[] perm;
     /** The current tree's subsample, column-major: attribute d of local row i at {@code d * psi + i}. */
@@ -68,13 +73,14 @@ public final class IsolationForest {
         }
         this.width = 1 << heightLimit;
         long total = (long) trees * width;
-        if (total > Integer.MAX_VALUE - 8) {
+        if (2 * total > Integer.MAX_VALUE - 8) { // a walk step computes 2g before subtracting t
             throw new IllegalArgumentException("trees * 2^ceil(log2 psi) too large: " + total);
         }
         attr = new int[(int) total];
         split = new double[(int) total];
         leaf = new double[(int) total];
         cursor = new int[trees];
+        query = new double[dims];
         sampleIdx = new int[psi];
         perm = new int[maxData];
         cols = new double[dims * psi];
@@ -124,7 +130,7 @@ public final class IsolationForest {
             for (int d = 0; d < dims; d++) {
                 candidates[d] = d;
             }
-            build(t * width, 1, 0, m, 0, dims);
+            build(t, 1, 0, m, 0, dims);
         }
         fitted = true;
     }
@@ -136,10 +142,10 @@ public final class IsolationForest {
      * attributes would, so the random stream and the tree are the same as choosing among all non-constant
      * attributes.
      */
-    private void build(int base, int pos, int from, int to, int depth, int parentCandidates) {
+    private void build(int tree, int pos, int from, int to, int depth, int parentCandidates) {
         int n = to - from;
         if (depth >= heightLimit || n <= 1) {
-            makeLeaf(base, pos, depth, n);
+            makeLeaf(tree, pos, depth, n);
             return;
         }
         int pc = depth * dims;
@@ -152,7 +158,7 @@ public final class IsolationForest {
             }
         }
         if (nc == 0) {
-            makeLeaf(base, pos, depth, n);
+            makeLeaf(tree, pos, depth, n);
             return;
         }
         int q = candidates[cc + rng.nextInt(nc)];
@@ -185,10 +191,10 @@ public final class IsolationForest {
                 j--;
             }
         }
-        attr[base + pos] = q;
-        split[base + pos] = p;
-        build(base, 2 * pos, from, i, depth + 1, nc);
-        build(base, 2 * pos + 1, i, to, depth + 1, nc);
+        attr[pos * trees + tree] = q;
+        split[pos * trees + tree] = p;
+        build(tree, 2 * pos, from, i, depth + 1, nc);
+        build(tree, 2 * pos + 1, i, to, depth + 1, nc);
     }
 
     /**
@@ -219,21 +225,20 @@ public final class IsolationForest {
      * below it, and its internal positions below (itself included) are made inert (attribute 0), so a walk of
      * exactly h steps ends on a copy of its value whatever the comparisons say.
      */
-    private void makeLeaf(int base, int pos, int depth, int n) {
+    private void makeLeaf(int tree, int pos, int depth, int n) {
         double value = depth + Stats.averagePathLength(n);
         int first = pos;
         int count = 1;
         for (int level = depth; level < heightLimit; level++) {
             for (int k = 0; k < count; k++) {
-                attr[base + first + k] = 0;
-                split[base + first + k] = 0.0;
+                attr[(first + k) * trees + tree] = 0;
+                split[(first + k) * trees + tree] = 0.0;
             }
             first <<= 1;
             count <<= 1;
         }
-        int at = base + first - width;
         for (int k = 0; k < count; k++) {
-            leaf[at + k] = value;
+            leaf[(first - width + k) * trees + tree] = value;
         }
     }
 
@@ -245,26 +250,39 @@ public final class IsolationForest {
         if (off < 0 || off > x.length - dims) {
             throw new IndexOutOfBoundsException("point at " + off + " of " + dims + " values, array length " + x.length);
         }
+        final double[] q = query;
+        System.arraycopy(x, off, q, 0, dims);
         final int h = heightLimit;
-        final int w = width;
+        final int n = trees;
         final int[] at = attr;
         final double[] sp = split;
         final int[] pos = cursor;
-        final int nt = trees;
-        for (int t = 0; t < nt; t++) {
-            pos[t] = t * w + 1;
-        }
-        // level by level across all trees: the iterations of the inner loop are independent, so their load
-        // chains overlap in the out-of-order core
-        for (int level = 0; level < h; level++) {
-            for (int t = 0; t < nt; t++) {
-                int i = pos[t];
-                pos[t] = 2 * i - t * w + (x[off + at[i]] < sp[i] ? 0 : 1);
+        // tree t's root is at n + t; a step from node g of tree t goes to 2g - t (x < split) or 2g - t + n
+        int level = 0;
+        if (h > 1) { // the root level without loading positions
+            for (int t = 0; t < n; t++) {
+                int g = n + t;
+                pos[t] = 2 * g - t + (q[at[g]] < sp[g] ? 0 : n);
+            }
+            level = 1;
+        } else {
+            for (int t = 0; t < n; t++) {
+                pos[t] = n + t;
             }
         }
+        for (; level < h - 1; level++) {
+            for (int t = 0; t < n; t++) {
+                int g = pos[t];
+                pos[t] = 2 * g - t + (q[at[g]] < sp[g] ? 0 : n);
+            }
+        }
+        // the last step, adding the leaf values in tree order: the same sum as one tree at a time
+        final double[] lf = leaf;
+        final int leafBase = width * n; // depth-h position j of tree t is at j * n + t in the walk's numbering
         double total = 0;
-        for (int t = 0; t < nt; t++) {
-            total += leaf[pos[t] - w]; // tree order: the same sum as one tree at a time
+        for (int t = 0; t < n; t++) {
+            int g = pos[t];
+            total += lf[2 * g - t + (q[at[g]] < sp[g] ? 0 : n) - leafBase];
         }
         double mean = total / trees;
         return cPsi > 0 ? Math.pow(2.0, -mean / cPsi) : 0.0;

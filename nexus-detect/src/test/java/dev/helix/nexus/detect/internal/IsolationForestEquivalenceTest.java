@@ -16,6 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class IsolationForestEquivalenceTest {
 
+    /** Values at the ends of the double order and around zero, where an order-key comparison could go wrong. */
+    private static final double[] EXTREMES = {Double.NEGATIVE_INFINITY, -Double.MAX_VALUE, -1.0, -Double.MIN_VALUE,
+        -0.0, 0.0, Double.MIN_VALUE, Double.MIN_NORMAL, 1.0, Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NaN};
+
     /** Data generators that stress ties, constant columns, signed zeros, wide ranges and NaN. */
     private static double[] data(int kind, int n, int dims, SplittableRandom r) {
         double[] a = new double[n * dims];
@@ -28,6 +32,7 @@ class IsolationForestEquivalenceTest {
                 case 3 -> r.nextBoolean() ? (r.nextBoolean() ? -0.0 : 0.0) : (r.nextInt(5) - 2) * Double.MIN_VALUE; // ±0, subnormals: splits land on data values and on 0
                 case 4 -> r.nextDouble() < 0.9 ? 0.0 : r.nextDouble(); // mostly constant, sparse
                 case 5 -> r.nextDouble() < 0.05 ? Double.NaN : r.nextGaussian() * Math.pow(10, r.nextInt(20) - 10);
+                case 6 -> EXTREMES[r.nextInt(EXTREMES.length)]; // infinities make NaN splits (-inf + inf)
                 default -> throw new IllegalArgumentException("kind " + kind);
             };
         }
@@ -39,11 +44,12 @@ class IsolationForestEquivalenceTest {
         double[] x = new double[q * dims];
         for (int i = 0; i < q; i++) {
             for (int d = 0; d < dims; d++) {
-                double v = switch (i % 5) {
+                double v = switch (i % 6) {
                     case 0 -> train[r.nextInt(n) * dims + d]; // training points
                     case 1 -> r.nextGaussian() * 2;
                     case 2 -> i % 7 == 0 ? Double.NaN : r.nextInt(5) - 2;
                     case 3 -> r.nextBoolean() ? -0.0 : 0.0;
+                    case 4 -> EXTREMES[r.nextInt(EXTREMES.length)];
                     default -> r.nextBoolean() ? Double.POSITIVE_INFINITY : -1e308;
                 };
                 x[i * dims + d] = v;
@@ -76,17 +82,27 @@ class IsolationForestEquivalenceTest {
 
     @Test
     void benchmarkShapeScoresBitIdentically() {
-        for (int kind = 0; kind <= 5; kind++) {
+        for (int kind = 0; kind <= 6; kind++) {
             assertSameScores(38, 100, 256, 2048, kind, 42L, 2);
+        }
+    }
+
+    /** Height limits 1 to 3 (psi 2 to 8): the walk takes the root step and the last step separately. */
+    @Test
+    void smallestHeightLimitsScoreBitIdentically() {
+        for (int psi = 2; psi <= 8; psi++) {
+            for (int kind = 0; kind <= 6; kind++) {
+                assertSameScores(3, 13, psi, 40, kind, 11L * psi + kind, 2);
+            }
         }
     }
 
     @Property(tries = 60)
     void randomShapesScoreBitIdentically(@ForAll @IntRange(min = 1, max = 12) int dims,
-                                         @ForAll @IntRange(min = 1, max = 11) int trees,
+                                         @ForAll @IntRange(min = 1, max = 25) int trees,
                                          @ForAll @IntRange(min = 2, max = 300) int psi,
                                          @ForAll @IntRange(min = 2, max = 600) int n,
-                                         @ForAll @IntRange(min = 0, max = 5) int kind,
+                                         @ForAll @IntRange(min = 0, max = 6) int kind,
                                          @ForAll @LongRange(min = -1000, max = 1000) long seed) {
         assertSameScores(dims, trees, psi, n, kind, seed, 2);
     }
