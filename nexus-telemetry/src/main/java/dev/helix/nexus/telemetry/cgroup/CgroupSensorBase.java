@@ -55,6 +55,7 @@ abstract class CgroupSensorBase extends AbstractSensor {
     private final String hierarchy;
     private final int rewalkEvery;
     private final Map<String, Map<String, MetricKey>> keys = new HashMap<>();
+    private final Map<String, Map<String, Map<String, MetricKey>>> extraKeys = new HashMap<>();
     private final Map<Path, Walk> walks = new HashMap<>();
     private final int[] starts = new int[3];
     private final int[] ends = new int[3];
@@ -137,14 +138,34 @@ abstract class CgroupSensorBase extends AbstractSensor {
 
     /** The cached key {@code name{cgroup,hierarchy[,extraName=extraValue]}}. */
     protected final MetricKey key(String group, String name, String extraName, String extraValue) {
-        Map<String, MetricKey> g = keys.computeIfAbsent(group, k -> new HashMap<>());
-        String id = extraName == null ? name : name + '\u0000' + extraValue;
-        MetricKey k = g.get(id);
+        Map<String, MetricKey> g = keys.get(group);
+        if (g == null) {
+            g = new HashMap<>();
+            keys.put(group, g);
+        }
+        if (extraName == null) {
+            MetricKey k = g.get(name);
+            if (k == null) {
+                k = MetricKey.of(name, "cgroup", group, "hierarchy", hierarchy);
+                g.put(name, k);
+            }
+            return k;
+        }
+        // keys with an extra label: per group, name, then the extra value (no String built per call)
+        Map<String, Map<String, MetricKey>> ge = extraKeys.get(group);
+        if (ge == null) {
+            ge = new HashMap<>();
+            extraKeys.put(group, ge);
+        }
+        Map<String, MetricKey> byValue = ge.get(name);
+        if (byValue == null) {
+            byValue = new HashMap<>();
+            ge.put(name, byValue);
+        }
+        MetricKey k = byValue.get(extraValue);
         if (k == null) {
-            k = extraName == null
-                    ? MetricKey.of(name, "cgroup", group, "hierarchy", hierarchy)
-                    : MetricKey.of(name, "cgroup", group, "hierarchy", hierarchy, extraName, extraValue);
-            g.put(id, k);
+            k = MetricKey.of(name, "cgroup", group, "hierarchy", hierarchy, extraName, extraValue);
+            byValue.put(extraValue, k);
         }
         return k;
     }
@@ -162,7 +183,17 @@ abstract class CgroupSensorBase extends AbstractSensor {
                 }
             }
         }
+        for (Map.Entry<String, Map<String, Map<String, MetricKey>>> e : extraKeys.entrySet()) {
+            if (!live.contains(e.getKey())) {
+                for (Map<String, MetricKey> byValue : e.getValue().values()) {
+                    for (MetricKey k : byValue.values()) {
+                        rates.forget(k);
+                    }
+                }
+            }
+        }
         keys.keySet().retainAll(live);
+        extraKeys.keySet().retainAll(live);
     }
 
     /**

@@ -18,7 +18,8 @@ import java.nio.file.Path;
  * second, 0..1 for "full"; "some" can exceed it briefly across CPUs). Without PSI (kernel without CONFIG_PSI or
  * booted {@code psi=0}) the sensor fails with that reason.
  *
- * <p>O(1) per tick (three small files). Not thread-safe (tick thread only).
+ * <p>O(1) per tick: three small files, each one kept-open pread parsed in place ({@link PsiParser#parse(byte[], int,
+ * double[])}). Not thread-safe (tick thread only).
  */
 public final class PressureSensor extends AbstractSensor {
 
@@ -26,6 +27,7 @@ public final class PressureSensor extends AbstractSensor {
     private static final String[] KINDS = {"some", "full"};
 
     private final Path dir;
+    private final Path[] files;
     private final MetricKey[][] keys = new MetricKey[RESOURCES.length * 2][4];
     private final CounterRates rates = new CounterRates();
     private final double[] values = new double[8];
@@ -34,6 +36,10 @@ public final class PressureSensor extends AbstractSensor {
     public PressureSensor(Path procRoot) {
         super("proc-pressure", procRoot.resolve("pressure").toString());
         this.dir = procRoot.resolve("pressure");
+        this.files = new Path[RESOURCES.length];
+        for (int r = 0; r < RESOURCES.length; r++) {
+            files[r] = dir.resolve(RESOURCES[r]);
+        }
         if (ProcFileReader.isKernelFileSystem(procRoot)) {
             reader().keepOpen(RESOURCES.length); // re-read with one pread each per tick
         }
@@ -51,17 +57,22 @@ public final class PressureSensor extends AbstractSensor {
 
     @Override
     protected void doSample(MetricSink sink, long ts, String ignored) {
-        if (!Files.isDirectory(dir)) {
-            problem(dir, dir + " missing: kernel without PSI (CONFIG_PSI) or booted with psi=0");
-            return;
-        }
         for (int r = 0; r < RESOURCES.length; r++) {
-            Path f = dir.resolve(RESOURCES[r]);
-            String text = read(f, true);
-            if (text == null) {
+            Path f = files[r];
+            int before = problemCount();
+            int n = readBytes(f, false);
+            if (n < 0) {
+                // checked only on failure, not with a stat of the directory every tick
+                if (!Files.isDirectory(dir)) {
+                    problem(dir, dir + " missing: kernel without PSI (CONFIG_PSI) or booted with psi=0");
+                    return;
+                }
+                if (problemCount() == before) {
+                    problem(f, f + " does not exist");
+                }
                 continue;
             }
-            String p = PsiParser.parse(text, values);
+            String p = PsiParser.parse(reader().buffer(), n, values);
             if (p != null) {
                 problem(f, f + ": " + p);
             }

@@ -2,6 +2,7 @@ package dev.helix.nexus.telemetry.host;
 
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
+import dev.helix.nexus.telemetry.internal.Bytes;
 import dev.helix.nexus.telemetry.internal.CounterRates;
 import dev.helix.nexus.telemetry.internal.TextFileSensor;
 import dev.helix.nexus.telemetry.internal.Texts;
@@ -24,7 +25,10 @@ import java.util.Map;
  * </ul>
  * A CPU whose counters go backwards (hot-unplug and re-plug) gives no fractions for that tick.
  *
- * <p>Complexity: O(lines) per tick; keys are cached per CPU. Not thread-safe (tick thread only).
+ * <p>Parsed in place from the bytes read (no String per line or field; one only for a CPU seen the first time and
+ * for problem messages), giving exactly what the earlier String-splitting parser gave (checked by a property test on
+ * random and damaged input). Complexity: O(lines) per tick; keys are cached per CPU. Not thread-safe (tick thread
+ * only).
  */
 public final class ProcStatSensor extends TextFileSensor {
 
@@ -38,6 +42,7 @@ public final class ProcStatSensor extends TextFileSensor {
     private static final MetricKey CPU_COUNT = MetricKey.of("host_cpu_count");
 
     private static final class Cpu {
+        final String label;
         final MetricKey[] keys = new MetricKey[MODES.length];
         final MetricKey busy;
         final long[] prev = new long[MODES.length];
@@ -45,6 +50,7 @@ public final class ProcStatSensor extends TextFileSensor {
         boolean hasPrev;
 
         Cpu(String label) {
+            this.label = label;
             for (int i = 0; i < MODES.length; i++) {
                 keys[i] = MetricKey.of("host_cpu_fraction", "cpu", label, "mode", MODES[i]);
             }
@@ -54,6 +60,10 @@ public final class ProcStatSensor extends TextFileSensor {
 
     private final Map<String, Cpu> cpus = new HashMap<>();
     private final CounterRates rates = new CounterRates();
+    private final int[] starts = new int[16];
+    private final int[] ends = new int[16];
+    /** The CPU of each line position last time (lines keep their order); a hit is what the map lookup gives. */
+    private Cpu[] byLine = new Cpu[0];
 
     /** Reads {@code procRoot/stat}. */
     public ProcStatSensor(Path procRoot) {
@@ -62,38 +72,63 @@ public final class ProcStatSensor extends TextFileSensor {
 
     @Override
     protected void parse(String text, MetricSink sink, long ts) {
+        parseAsBytes(text, sink, ts);
+    }
+
+    @Override
+    protected void parse(byte[] b, int len, MetricSink sink, long ts) {
         int cpuCount = 0;
         boolean sawTotal = false;
-        for (String line : text.split("\n")) {
-            String[] f = Texts.fields(line);
-            if (f.length == 0) {
+        int li = 0;
+        for (int from = 0; from < len; from = Bytes.lineEnd(b, from, len) + 1, li++) {
+            int end = Bytes.lineEnd(b, from, len);
+            int n = Bytes.fields(b, from, end, starts, ends);
+            if (n == 0) {
                 continue;
             }
-            String tag = f[0];
-            if (tag.startsWith("cpu")) {
-                String label = tag.length() == 3 ? "total" : tag.substring(3);
-                if (!label.equals("total") && Texts.parseLong(label) < 0) {
-                    problem(file, "bad cpu line '" + line + "'");
+            int ts0 = starts[0];
+            int te0 = ends[0];
+            if (Bytes.startsWith(b, ts0, te0, "cpu")) {
+                // "cpu" is the total; "cpuN" CPU N (and, as before, "cputotal" is taken as the total too)
+                boolean total = te0 - ts0 == 3 || Bytes.equalsLatin1(b, ts0 + 3, te0, "total");
+                if (!total && Bytes.parseLong(b, ts0 + 3, te0) < 0) {
+                    problem(file, "bad cpu line '" + Bytes.latin1(b, from, end) + "'");
                     continue;
                 }
-                if (f.length < 5) {
-                    problem(file, "cpu line with " + (f.length - 1) + " fields, want >= 4: '" + line + "'");
+                if (n < 5) {
+                    problem(file, "cpu line with " + (n - 1) + " fields, want >= 4: '" + Bytes.latin1(b, from, end)
+                            + "'");
                     continue;
                 }
-                if (label.equals("total")) {
+                if (total) {
                     sawTotal = true;
                 } else {
                     cpuCount++;
                 }
-                cpuLine(label, f, line, sink, ts);
-            } else if (f.length >= 2) {
-                switch (tag) {
-                    case "ctxt" -> counter(CTXT, f[1], sink, ts);
-                    case "intr" -> counter(INTR, f[1], sink, ts);
-                    case "processes" -> counter(FORKS, f[1], sink, ts);
-                    case "procs_running" -> gauge(RUNNING, f[1], sink, ts);
-                    case "procs_blocked" -> gauge(BLOCKED, f[1], sink, ts);
-                    default -> { }
+                cpuLine(b, total ? -1 : ts0 + 3, te0, li, n, from, end, sink, ts);
+            } else if (n >= 2) {
+                MetricKey key = null;
+                boolean counter = true;
+                if (Bytes.equalsLatin1(b, ts0, te0, "ctxt")) {
+                    key = CTXT;
+                } else if (Bytes.equalsLatin1(b, ts0, te0, "intr")) {
+                    key = INTR;
+                } else if (Bytes.equalsLatin1(b, ts0, te0, "processes")) {
+                    key = FORKS;
+                } else if (Bytes.equalsLatin1(b, ts0, te0, "procs_running")) {
+                    key = RUNNING;
+                    counter = false;
+                } else if (Bytes.equalsLatin1(b, ts0, te0, "procs_blocked")) {
+                    key = BLOCKED;
+                    counter = false;
+                }
+                if (key != null) {
+                    long v = Bytes.parseLong(b, starts[1], ends[1]);
+                    if (counter ? v == Texts.NOT_A_NUMBER : v < 0) {
+                        problem(file, key.name() + ": not a number '" + Bytes.latin1(b, starts[1], ends[1]) + "'");
+                    } else {
+                        sink.record(key, counter ? rates.rate(key, v, ts) : v, ts);
+                    }
                 }
             }
         }
@@ -105,20 +140,35 @@ public final class ProcStatSensor extends TextFileSensor {
         }
     }
 
-    private void cpuLine(String label, String[] f, String line, MetricSink sink, long ts) {
-        Cpu cpu = cpus.get(label);
-        if (cpu == null) {
-            if (cpus.size() >= 4096) {
-                problem(file, "more than 4096 cpus, ignoring cpu" + label);
-                return;
+    /**
+     * One cpu line: {@code labelFrom} is where the CPU number starts in the tag, or -1 for the total; {@code n} the
+     * number of fields split into {@link #starts}/{@link #ends}.
+     */
+    private void cpuLine(byte[] b, int labelFrom, int labelTo, int li, int n, int from, int end, MetricSink sink,
+                         long ts) {
+        Cpu cpu = li < byLine.length ? byLine[li] : null;
+        boolean same = cpu != null && (labelFrom < 0 ? cpu.label.equals("total")
+                : Bytes.equalsLatin1(b, labelFrom, labelTo, cpu.label));
+        if (!same) {
+            String label = labelFrom < 0 ? "total" : Bytes.latin1(b, labelFrom, labelTo);
+            cpu = cpus.get(label);
+            if (cpu == null) {
+                if (cpus.size() >= 4096) {
+                    problem(file, "more than 4096 cpus, ignoring cpu" + label);
+                    return;
+                }
+                cpu = new Cpu(label);
+                cpus.put(label, cpu);
             }
-            cpu = new Cpu(label);
-            cpus.put(label, cpu);
+            if (li >= byLine.length) {
+                byLine = java.util.Arrays.copyOf(byLine, Math.max(li + 1, 2 * byLine.length));
+            }
+            byLine[li] = cpu;
         }
         for (int i = 0; i < MODES.length; i++) {
-            long v = i + 1 < f.length ? Texts.parseLong(f[i + 1]) : 0; // old kernels lack iowait..steal
+            long v = i + 1 < n ? Bytes.parseLong(b, starts[i + 1], ends[i + 1]) : 0; // old kernels lack iowait..steal
             if (v < 0) {
-                problem(file, "non-numeric cpu field in '" + Texts.abbreviate(line) + "'");
+                problem(file, "non-numeric cpu field in '" + Texts.abbreviate(Bytes.latin1(b, from, end)) + "'");
                 cpu.hasPrev = false;
                 return;
             }
@@ -148,23 +198,5 @@ public final class ProcStatSensor extends TextFileSensor {
         }
         System.arraycopy(cpu.cur, 0, cpu.prev, 0, MODES.length);
         cpu.hasPrev = true;
-    }
-
-    private void counter(MetricKey key, String raw, MetricSink sink, long ts) {
-        long v = Texts.parseLong(raw);
-        if (v == Texts.NOT_A_NUMBER) {
-            problem(file, key.name() + ": not a number '" + raw + "'");
-            return;
-        }
-        sink.record(key, rates.rate(key, v, ts), ts);
-    }
-
-    private void gauge(MetricKey key, String raw, MetricSink sink, long ts) {
-        long v = Texts.parseLong(raw);
-        if (v < 0) {
-            problem(file, key.name() + ": not a number '" + raw + "'");
-            return;
-        }
-        sink.record(key, v, ts);
     }
 }

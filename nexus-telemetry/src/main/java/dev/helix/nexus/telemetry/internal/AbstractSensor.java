@@ -139,6 +139,25 @@ public abstract class AbstractSensor implements Sensor {
     }
 
     /**
+     * Reads a file into {@link #reader()}'s buffer as {@link #read} does, without making a String.
+     *
+     * @return the number of bytes in {@code reader().buffer()}, or -1 (missing or unreadable; a problem is recorded
+     *     when unreadable, or missing and {@code required})
+     */
+    protected final int readBytes(Path file, boolean required) {
+        try {
+            int n = reader().readKept(file);
+            if (n < 0 && required) {
+                problem(file, file + " does not exist");
+            }
+            return n;
+        } catch (IOException e) {
+            problem(file, file + ": " + Texts.describe(e));
+            return -1;
+        }
+    }
+
+    /**
      * This sensor's reusable file reader (created on first use): read kernel files through it to avoid a buffer
      * and stream per file. Tick thread only.
      */

@@ -151,4 +151,93 @@ public final class Bytes {
         }
         return true;
     }
+
+    /** {@code b[from,to)} as an ISO-8859-1 String (allocates; for keys seen the first time and problem messages). */
+    public static String latin1(byte[] b, int from, int to) {
+        return new String(b, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Whether the fields {@code [first, end)} of a {@link #fields} split, joined by single spaces, equal {@code s},
+     * decoded as ISO-8859-1. O(length of s), no allocation.
+     */
+    public static boolean joinedEquals(byte[] b, int[] starts, int[] ends, int first, int end, String s) {
+        if (s == null) {
+            return false;
+        }
+        int k = 0;
+        for (int f = first; f < end; f++) {
+            if (f > first) {
+                if (k >= s.length() || s.charAt(k) != ' ') {
+                    return false;
+                }
+                k++;
+            }
+            for (int i = starts[f]; i < ends[f]; i++, k++) {
+                if (k >= s.length() || s.charAt(k) != (b[i] & 0xFF)) {
+                    return false;
+                }
+            }
+        }
+        return k == s.length();
+    }
+
+    /** The fields {@code [first, end)} of a {@link #fields} split joined by single spaces, as ISO-8859-1. */
+    public static String joined(byte[] b, int[] starts, int[] ends, int first, int end) {
+        StringBuilder sb = new StringBuilder();
+        for (int f = first; f < end; f++) {
+            if (f > first) {
+                sb.append(' ');
+            }
+            for (int i = starts[f]; i < ends[f]; i++) {
+                sb.append((char) (b[i] & 0xFF));
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * End of the line starting at {@code from} in {@code b[0,len)}: the index of the next '\n', or {@code len}.
+     * Lines are what {@code String.split("\n")} gives, except that split also drops trailing empty lines, which
+     * callers skip as blank anyway.
+     */
+    public static int lineEnd(byte[] b, int from, int len) {
+        int e = indexOf(b, from, len, (byte) '\n');
+        return e < 0 ? len : e;
+    }
+
+    /**
+     * {@link Texts#parseDouble} of {@code b[from,to)}. Plain decimals ({@code 12.34}, {@code 5}, {@code .5}: digits
+     * with at most one '.', at most 15 digits in all) are converted without allocation as the digits over a power of
+     * ten, one correctly rounded division of two exact doubles, hence the same double as
+     * {@link Double#parseDouble}; anything else (signs, exponents, more digits, words) goes through
+     * {@link Texts#parseDouble} on a String.
+     */
+    public static double parseDouble(byte[] b, int from, int to) {
+        long m = 0;
+        int digits = 0;
+        int fraction = -1;
+        for (int i = from; i < to; i++) {
+            int c = b[i];
+            if (c >= '0' && c <= '9') {
+                m = m * 10 + (c - '0');
+                digits++;
+                if (fraction >= 0) {
+                    fraction++;
+                }
+            } else if (c == '.' && fraction < 0) {
+                fraction = 0;
+            } else {
+                digits = 99; // not a plain decimal
+                break;
+            }
+        }
+        if (digits == 0 || digits > 15) {
+            return Texts.parseDouble(latin1(b, from, to));
+        }
+        return fraction <= 0 ? (double) m : m / POW10[fraction];
+    }
+
+    private static final double[] POW10 = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+            1e14, 1e15};
 }

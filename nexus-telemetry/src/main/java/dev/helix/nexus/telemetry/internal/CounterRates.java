@@ -17,7 +17,8 @@ import java.util.Map;
  *       tick, never a negative rate or a spike; the next tick rates from the new base.</li>
  * </ul>
  *
- * <p>Complexity: O(1) expected per call (one hash lookup); allocation-free once each series has been seen.
+ * <p>Complexity: O(1) expected per call (an identity-hash lookup for a key instance seen before, else one equality
+ * lookup); allocation-free once each series has been seen.
  * Not thread-safe: owned by one sensor, called from the tick thread.
  */
 public final class CounterRates {
@@ -28,6 +29,12 @@ public final class CounterRates {
     }
 
     private final Map<Object, Slot> slots = new HashMap<>();
+    /**
+     * Front cache by key identity: a {@link MetricKey}'s {@code hashCode} walks its label map on every call, while
+     * sensors pass the same key instances every tick. Cleared whenever a slot is removed, so a hit is always the slot
+     * the equality lookup would find.
+     */
+    private final java.util.IdentityHashMap<Object, Slot> byIdentity = new java.util.IdentityHashMap<>();
     private long resets;
     private long wraps;
 
@@ -55,13 +62,21 @@ public final class CounterRates {
      * The unsigned increase since the previous reading divided by the elapsed seconds; see {@link #rate}.
      */
     private double delta(Object key, long value, long ts, int widthBits) {
-        Slot s = slots.get(key);
+        Slot s = byIdentity.get(key);
         if (s == null) {
-            s = new Slot();
-            s.value = value;
-            s.timestamp = ts;
-            slots.put(key, s);
-            return Double.NaN;
+            s = slots.get(key);
+            if (byIdentity.size() > 2 * slots.size() + 1024) {
+                byIdentity.clear(); // callers building new key instances every tick must not grow it forever
+            }
+            if (s == null) {
+                s = new Slot();
+                s.value = value;
+                s.timestamp = ts;
+                slots.put(key, s);
+                byIdentity.put(key, s);
+                return Double.NaN;
+            }
+            byIdentity.put(key, s);
         }
         long dt = ts - s.timestamp;
         if (dt <= 0) {
@@ -110,11 +125,14 @@ public final class CounterRates {
     /** Forgets series not in use any more (e.g. exited processes). O(n). */
     public void retainOnly(java.util.Set<?> live) {
         slots.keySet().retainAll(live);
+        byIdentity.clear();
     }
 
     /** Forgets one series. */
     public void forget(Object key) {
-        slots.remove(key);
+        if (slots.remove(key) != null) {
+            byIdentity.clear();
+        }
     }
 
     /** Number of series tracked. */

@@ -1,6 +1,8 @@
 package dev.helix.nexus.telemetry.internal;
 
 import dev.helix.nexus.core.spi.MetricSink;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -28,17 +30,52 @@ public abstract class TextFileSensor extends AbstractSensor {
 
     @Override
     protected final void doSample(MetricSink sink, long timestampMillis, String text) {
-        String t = text != null ? text : read(file, true);
-        if (t == null) {
+        if (text != null) {
+            if (text.isBlank()) {
+                problem(file, file + " is empty");
+                return;
+            }
+            parse(text, sink, timestampMillis);
             return;
         }
-        if (t.isBlank()) {
+        int n;
+        try {
+            n = reader().readKept(file);
+        } catch (IOException e) {
+            problem(file, file + ": " + Texts.describe(e));
+            return;
+        }
+        if (n < 0) {
+            problem(file, file + " does not exist");
+            return;
+        }
+        byte[] b = reader().buffer();
+        if (Bytes.skipWhitespace(b, 0, n) == n) {
             problem(file, file + " is empty");
             return;
         }
-        parse(t, sink, timestampMillis);
+        parse(b, n, sink, timestampMillis);
+    }
+
+    /**
+     * Parses the file content as read, {@code b[0,len)} (Latin-1 bytes; the buffer is the reader's and only valid
+     * during the call). The default decodes it as ISO-8859-1 and calls {@link #parse(String, MetricSink, long)};
+     * sensors that parse bytes in place override this and make {@code parse(String, ...)} encode and delegate here,
+     * so file reads and {@link #sampleText} go through the same parser.
+     */
+    protected void parse(byte[] b, int len, MetricSink sink, long timestampMillis) {
+        parse(new String(b, 0, len, StandardCharsets.ISO_8859_1), sink, timestampMillis);
     }
 
     /** Parses the file content and records metrics; reports bad lines through {@link #problem}. */
     protected abstract void parse(String text, MetricSink sink, long timestampMillis);
+
+    /**
+     * For byte-level sensors: {@code parse(String, ...)} as the ISO-8859-1 bytes of {@code text} (characters above
+     * U+00FF, which a kernel file read as bytes cannot contain, become '?').
+     */
+    protected final void parseAsBytes(String text, MetricSink sink, long timestampMillis) {
+        byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+        parse(b, b.length, sink, timestampMillis);
+    }
 }

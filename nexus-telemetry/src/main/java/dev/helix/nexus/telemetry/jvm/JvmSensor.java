@@ -72,6 +72,9 @@ public final class JvmSensor extends AbstractSensor {
     private final int deadlockCheckEvery;
     private final List<MemoryPoolMXBean> poolBeans = ManagementFactory.getMemoryPoolMXBeans();
     private final List<GarbageCollectorMXBean> gcBeans = ManagementFactory.getGarbageCollectorMXBeans();
+    /** Keys per pool / collector by position in the fixed bean lists (names never change), built on first use. */
+    private final MetricKey[][] poolKeys = new MetricKey[poolBeans.size()][];
+    private final MetricKey[][] gcKeys = new MetricKey[gcBeans.size()][];
     private long tick;
     private int lastDeadlocked;
 
@@ -127,13 +130,19 @@ public final class JvmSensor extends AbstractSensor {
     }
 
     private void pools(MetricSink sink, long ts) {
-        for (MemoryPoolMXBean p : poolBeans) {
+        for (int i = 0; i < poolBeans.size(); i++) {
+            MemoryPoolMXBean p = poolBeans.get(i);
             try {
                 if (!p.isValid()) {
                     continue;
                 }
-                MetricKey[] k = keys("pool:" + p.getName(), "pool", p.getName(), "jvm_memory_pool_used_bytes",
-                        "jvm_memory_pool_committed_bytes", "jvm_memory_pool_max_bytes", "jvm_memory_pool_used_after_gc_bytes");
+                MetricKey[] k = poolKeys[i];
+                if (k == null) {
+                    k = keys("pool:" + p.getName(), "pool", p.getName(), "jvm_memory_pool_used_bytes",
+                            "jvm_memory_pool_committed_bytes", "jvm_memory_pool_max_bytes",
+                            "jvm_memory_pool_used_after_gc_bytes");
+                    poolKeys[i] = k;
+                }
                 MemoryUsage u = p.getUsage();
                 sink.record(k[0], u.getUsed(), ts);
                 sink.record(k[1], u.getCommitted(), ts);
@@ -149,10 +158,15 @@ public final class JvmSensor extends AbstractSensor {
     }
 
     private void gcs(MetricSink sink, long ts) {
-        for (GarbageCollectorMXBean gc : gcBeans) {
+        for (int i = 0; i < gcBeans.size(); i++) {
+            GarbageCollectorMXBean gc = gcBeans.get(i);
             try {
-                MetricKey[] k = keys("gc:" + gc.getName(), "gc", gc.getName(), "jvm_gc_collections",
-                        "jvm_gc_collections_per_second", "jvm_gc_time_fraction");
+                MetricKey[] k = gcKeys[i];
+                if (k == null) {
+                    k = keys("gc:" + gc.getName(), "gc", gc.getName(), "jvm_gc_collections",
+                            "jvm_gc_collections_per_second", "jvm_gc_time_fraction");
+                    gcKeys[i] = k;
+                }
                 long count = gc.getCollectionCount();
                 long timeMs = gc.getCollectionTime();
                 if (count >= 0) {

@@ -4,6 +4,7 @@ import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
 import dev.helix.nexus.telemetry.internal.Bytes;
+import dev.helix.nexus.telemetry.internal.PageSize;
 import dev.helix.nexus.telemetry.internal.ProcFileReader;
 import dev.helix.nexus.telemetry.internal.StatLine;
 import dev.helix.nexus.telemetry.internal.Texts;
@@ -38,6 +39,13 @@ import java.util.Map;
  *
  * <p>What is read, and how often:
  * <ul>
+ *   <li>the list of processes: {@code /proc} is listed only when the last pid the kernel allocated (last field of
+ *       {@code loadavg}, one kept-open pread) moved since the previous listing, since a new process needs a fork
+ *       and every fork or clone takes a new pid; otherwise the processes of the last listing are read again, and
+ *       exits show up as failing stat reads. Used only when {@code procRoot/self} names this JVM (the pid
+ *       namespace whose last pid loadavg reports); else, and when loadavg cannot be read, {@code /proc} is listed
+ *       every tick. Blind spot: exactly {@code pid_max} allocations between two ticks would bring the counter back
+ *       to the same value;</li>
  *   <li>every tick, every process: {@code stat} only (CPU ticks, RSS pages, threads, state, start time), read into
  *       one reused buffer and parsed in place ({@link StatLine}), no String per file. RSS is the stat page count
  *       times {@code pageSize} (the same kernel counters as {@code VmRSS} in {@code status});</li>
@@ -68,8 +76,11 @@ import java.util.Map;
  *
  * <p>Cost per tick: O(processes) stat reads, O(N) fd/io/task reads for the reported processes, plus the sweep's
  * O(threads of multi-threaded processes) task stat reads every {@code taskSweepEvery} ticks (capped at
- * {@link #MAX_TASK_READS} per tick). Allocation per tick is O(processes) small objects (directory entries, boxed
- * pids), not O(bytes read). Not thread-safe.
+ * {@link #MAX_TASK_READS} per tick), plus a listing of {@code /proc} on ticks after a fork or clone. Allocation per
+ * tick is O(processes) small objects (directory entries, boxed pids) on ticks that list {@code /proc}, and otherwise
+ * only for new or reported processes, never O(bytes read). Kernel cost, the bulk of this sensor's CPU: each
+ * {@code stat} or task {@code stat} read makes procfs format the whole line (about 3 us per file on a 2-vCPU VM),
+ * so it is proportional to processes plus the threads of the reported multi-threaded ones. Not thread-safe.
  */
 public final class ProcessSensor extends AbstractSensor {
 
@@ -145,6 +156,8 @@ public final class ProcessSensor extends AbstractSensor {
 
     /** State kept per (pid, start time). */
     private final class Track {
+        final long pid;
+        final Path dir;
         final String pidText;
         final Kept stat;
         final Path task;
@@ -152,6 +165,7 @@ public final class ProcessSensor extends AbstractSensor {
         final Kept io;
         final Path cmdline;
         Kept[] tasks = NO_TASKS; // kept task/[tid]/stat files, re-listed when the thread count changes
+        FileChannel fdChannel; // the fd/ directory kept open: its size (fstat) is the fd count on Linux 6.2+
         boolean tasksStale;
         long startTime;
         long cpuTicks;
@@ -177,7 +191,9 @@ public final class ProcessSensor extends AbstractSensor {
         boolean report;
         boolean countedThisTick;
 
-        Track(Path dir, String pidText) {
+        Track(long pid, Path dir, String pidText) {
+            this.pid = pid;
+            this.dir = dir;
             this.pidText = pidText;
             this.stat = new Kept(dir.resolve("stat"));
             this.task = dir.resolve("task");
@@ -190,6 +206,19 @@ public final class ProcessSensor extends AbstractSensor {
             stat.close();
             io.close();
             closeTasks();
+            closeFd();
+        }
+
+        void closeFd() {
+            if (fdChannel != null) {
+                openChannels--;
+                try {
+                    fdChannel.close();
+                } catch (IOException ignored) {
+                    // closing a /proc directory: nothing to do
+                }
+                fdChannel = null;
+            }
         }
 
         void closeTasks() {
@@ -216,10 +245,23 @@ public final class ProcessSensor extends AbstractSensor {
     private final boolean fdDirSizeIsCount;
     private int openChannels;
     private long tick;
+    /** {@code procRoot/loadavg} kept open when procRoot is this JVM's own procfs (see {@link #doSample}); else null. */
+    private final Path loadavg;
+    private FileChannel loadavgChannel;
+    private long listedLastPid = -1;
+    private long listings;
+    private final List<Track> scan = new ArrayList<>();
+    // per tick
+    private int badStat;
+    private int zombies;
+    private int taskReads;
 
-    /** Top 10, 100 clock ticks per second (USER_HZ on every mainstream Linux), 4 KiB pages, sweep every 10 ticks. */
+    /**
+     * Top 10, 100 clock ticks per second (USER_HZ on every mainstream Linux), this system's page size
+     * ({@link PageSize#system()}), sweep every 10 ticks.
+     */
     public ProcessSensor(Path procRoot) {
-        this(procRoot, 10, 100, 4096);
+        this(procRoot, 10, 100, PageSize.system());
     }
 
     /** As {@link #ProcessSensor(Path, int, long, long, int, int)} with the default sweep period and channel budget. */
@@ -251,97 +293,82 @@ public final class ProcessSensor extends AbstractSensor {
         this.ticksPerSecond = ticksPerSecond;
         this.pageSize = pageSize;
         this.taskSweepEvery = taskSweepEvery;
+        this.loadavg = isOwnProcfs(procRoot) ? procRoot.resolve("loadavg") : null;
+    }
+
+    /**
+     * Whether {@code procRoot} is a procfs of this JVM's pid namespace: its {@code self} link names this process.
+     * Only then does {@code loadavg}'s last-pid field (which the kernel gives for the reader's namespace) speak for
+     * the pids under {@code procRoot}.
+     */
+    private static boolean isOwnProcfs(Path procRoot) {
+        try {
+            Path self = Files.readSymbolicLink(procRoot.resolve("self"));
+            return self.toString().equals(Long.toString(ProcessHandle.current().pid()))
+                    && Files.isReadable(procRoot.resolve("loadavg"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The last pid the kernel allocated (fifth field of {@code loadavg}, e.g. {@code 0.1 0.2 0.3 1/200 4242}), or -1
+     * when unknown. One pread on a kept channel; no allocation.
+     */
+    private long lastPid() {
+        if (loadavg == null) {
+            return -1;
+        }
+        try {
+            if (loadavgChannel == null) {
+                loadavgChannel = FileChannel.open(loadavg, StandardOpenOption.READ);
+            }
+            int n = reader.pread(loadavgChannel);
+            byte[] b = reader.buffer();
+            int end = Bytes.trimEnd(b, 0, n);
+            int sp = Bytes.lastIndexOf(b, 0, end, (byte) ' ');
+            return sp < 0 ? -1 : Bytes.parseLong(b, sp + 1, end);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     @Override
     protected void doSample(MetricSink sink, long ts, String ignored) {
         boolean sweep = tick++ % taskSweepEvery == 0;
         live.clear();
-        int zombies = 0;
-        int taskReads = 0;
-        int badStat = 0;
+        badStat = 0;
+        zombies = 0;
+        taskReads = 0;
         for (Track t : tracks.values()) {
             t.seen = false;
         }
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(proc)) {
-            for (Path p : dir) {
-                String name = p.getFileName().toString();
-                long pid = Texts.parseLong(name);
-                if (pid <= 0) {
-                    continue;
-                }
-                Track t = tracks.get(pid);
-                Path statPath;
-                int n;
-                if (t != null) {
-                    statPath = t.stat.path;
-                    n = readQuietly(t.stat);
-                } else {
-                    statPath = p.resolve("stat");
-                    n = readQuietly(statPath);
-                }
-                if (n < 0) {
-                    continue; // exited
-                }
-                byte[] b = reader.buffer();
-                if (!stat.parse(b, n)) {
-                    badStat++;
-                    if (badStat <= 3) {
-                        problem(statPath, statPath + ": malformed '" + Texts.abbreviate(reader.text(n).strip()) + "'");
+        // New processes need a fork, and every fork or clone takes a new pid, which loadavg's last-pid field shows:
+        // while it stands still the pids known from the last listing are all there is (exits show up as failing
+        // stat reads), so /proc is listed only when it moved (or is unknown, e.g. a fixture tree).
+        long lastPid = lastPid();
+        if (lastPid < 0 || lastPid != listedLastPid || tracks.isEmpty()) {
+            listings++;
+            try (DirectoryStream<Path> dir = Files.newDirectoryStream(proc)) {
+                for (Path p : dir) {
+                    String name = p.getFileName().toString();
+                    long pid = Texts.parseLong(name);
+                    if (pid > 0) {
+                        Track t = tracks.get(pid);
+                        visit(t, pid, t != null ? t.dir : p, t != null ? t.pidText : name, sweep, ts);
                     }
-                    continue;
                 }
-                if (t == null || t.startTime != stat.startTime) {
-                    if (t != null) {
-                        t.close(); // the pid names a new process
-                    }
-                    t = new Track(p, name);
-                    t.startTime = stat.startTime;
-                    tracks.put(pid, t);
-                }
-                if (t.keys == null || !stat.commEquals(b, t.comm)) {
-                    t.comm = stat.comm(b);
-                    t.keys = new MetricKey[NAMES.length];
-                    for (int i = 0; i < NAMES.length; i++) {
-                        t.keys[i] = MetricKey.of(NAMES[i], "pid", t.pidText, "comm", t.comm);
-                    }
-                    t.info = null; // exec: read the command line again
-                }
-                t.seen = true;
-                t.report = false;
-                t.countedThisTick = false;
-                long rss = stat.rssPages * pageSize;
-                long cpuTicks = stat.utimeTicks + stat.stimeTicks;
-                long dt = ts - t.ts;
-                if (t.ts != Long.MIN_VALUE && dt > 0) {
-                    long dc = cpuTicks - t.cpuTicks;
-                    t.cpu = dc >= 0 ? (double) dc / ticksPerSecond / (dt / 1000.0) : Double.NaN;
-                    t.growth = (rss - t.rssBytes) / (dt / 1000.0);
-                } else {
-                    t.cpu = Double.NaN;
-                    t.growth = Double.NaN;
-                }
-                t.cpuTicks = cpuTicks;
-                t.rssBytes = rss;
-                t.rss = rss;
-                t.threads = stat.threads;
-                t.state = stat.state;
-                if (stat.state == 'Z') {
-                    zombies++;
-                }
-                if (stat.threads <= 1) {
-                    t.dThreads = stat.state == 'D' ? 1 : 0;
-                    t.threadsCounted = false;
-                } else if (sweep && taskReads < MAX_TASK_READS) {
-                    taskReads += countDThreads(t);
-                } else if (!t.threadsCounted) {
-                    t.dThreads = stat.state == 'D' ? 1 : 0;
-                }
-                t.ts = ts;
-                live.add(t);
+                listedLastPid = lastPid;
+            } catch (IOException | RuntimeException e) {
+                problem(proc, "cannot list " + proc + ": " + e.getMessage());
+                listedLastPid = -1;
             }
-        } catch (IOException | RuntimeException e) {
-            problem(proc, "cannot list " + proc + ": " + e.getMessage());
+        } else {
+            scan.clear();
+            scan.addAll(tracks.values());
+            for (Track t : scan) {
+                visit(t, t.pid, t.dir, t.pidText, sweep, ts);
+            }
         }
         tracks.values().removeIf(t -> {
             if (!t.seen) {
@@ -380,6 +407,78 @@ public final class ProcessSensor extends AbstractSensor {
         }
     }
 
+    /**
+     * Reads and rates one process: {@code t} is its track from earlier ticks or null, {@code dir} its
+     * {@code /proc/[pid]} directory. Adds it to {@link #live} unless it exited or its stat is malformed.
+     */
+    private void visit(Track t, long pid, Path dir, String pidText, boolean sweep, long ts) {
+        Path statPath;
+        int n;
+        if (t != null) {
+            statPath = t.stat.path;
+            n = readQuietly(t.stat);
+        } else {
+            statPath = dir.resolve("stat");
+            n = readQuietly(statPath);
+        }
+        if (n < 0) {
+            return; // exited
+        }
+        byte[] b = reader.buffer();
+        if (!stat.parse(b, n)) {
+            badStat++;
+            if (badStat <= 3) {
+                problem(statPath, statPath + ": malformed '" + Texts.abbreviate(reader.text(n).strip()) + "'");
+            }
+            return;
+        }
+        if (t == null || t.startTime != stat.startTime) {
+            if (t != null) {
+                t.close(); // the pid names a new process
+            }
+            t = new Track(pid, dir, pidText);
+            t.startTime = stat.startTime;
+            tracks.put(pid, t);
+        }
+        if (t.comm == null || !stat.commEquals(b, t.comm)) {
+            t.comm = stat.comm(b);
+            t.keys = null; // built when the process is first reported (most never are)
+            t.info = null; // exec: read the command line again
+        }
+        t.seen = true;
+        t.report = false;
+        t.countedThisTick = false;
+        long rss = stat.rssPages * pageSize;
+        long cpuTicks = stat.utimeTicks + stat.stimeTicks;
+        long dt = ts - t.ts;
+        if (t.ts != Long.MIN_VALUE && dt > 0) {
+            long dc = cpuTicks - t.cpuTicks;
+            t.cpu = dc >= 0 ? (double) dc / ticksPerSecond / (dt / 1000.0) : Double.NaN;
+            t.growth = (rss - t.rssBytes) / (dt / 1000.0);
+        } else {
+            t.cpu = Double.NaN;
+            t.growth = Double.NaN;
+        }
+        t.cpuTicks = cpuTicks;
+        t.rssBytes = rss;
+        t.rss = rss;
+        t.threads = stat.threads;
+        t.state = stat.state;
+        if (stat.state == 'Z') {
+            zombies++;
+        }
+        if (stat.threads <= 1) {
+            t.dThreads = stat.state == 'D' ? 1 : 0;
+            t.threadsCounted = false;
+        } else if (sweep && taskReads < MAX_TASK_READS) {
+            taskReads += countDThreads(t);
+        } else if (!t.threadsCounted) {
+            t.dThreads = stat.state == 'D' ? 1 : 0;
+        }
+        t.ts = ts;
+        live.add(t);
+    }
+
     private void pick(Comparator<Track> order, int ranking) {
         live.sort(order);
         for (int i = 0; i < topN && i < live.size(); i++) {
@@ -396,6 +495,13 @@ public final class ProcessSensor extends AbstractSensor {
 
     private void emit(Track t, MetricSink sink, long ts) {
         MetricKey[] k = t.keys;
+        if (k == null) {
+            k = new MetricKey[NAMES.length];
+            for (int i = 0; i < NAMES.length; i++) {
+                k[i] = MetricKey.of(NAMES[i], "pid", t.pidText, "comm", t.comm);
+            }
+            t.keys = k;
+        }
         sink.record(k[0], t.cpu, ts);
         sink.record(k[1], t.rss, ts);
         sink.record(k[2], t.growth, ts);
@@ -417,10 +523,14 @@ public final class ProcessSensor extends AbstractSensor {
         int n;
         try {
             n = t.io.read();
-        } catch (AccessDeniedException e) {
+        } catch (IOException e) {
+            // Kept.read reopens a failing channel once, so an IOException here means the file opened but cannot
+            // be read: EACCES from the ptrace check procfs makes at read time (AccessDeniedException only comes
+            // from open). Remembered for the life of this track, like permission denied on open; had the process
+            // exited, the open would have failed and read() returned -1 instead.
             t.ioDenied = true;
             return;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return;
         }
         if (n < 0) {
@@ -529,18 +639,26 @@ public final class ProcessSensor extends AbstractSensor {
 
     /**
      * Open fds of {@code t}: on a real procfs of Linux 6.2 or later the size of {@code /proc/[pid]/fd} is the count
-     * (one stat call); otherwise the directory is listed.
+     * (one {@code fstat} of the directory kept open, within the open-file budget, instead of a path walk per tick);
+     * otherwise, or when that gives 0 or fails, the directory is listed.
      */
     private long countEntries(Track t) {
         if (fdDirSizeIsCount) {
             try {
-                long size = Files.readAttributes(t.fd, BasicFileAttributes.class).size();
+                long size;
+                if (t.fdChannel == null && openChannels < maxOpenChannels) {
+                    t.fdChannel = FileChannel.open(t.fd, StandardOpenOption.READ); // a directory: fstat only
+                    openChannels++;
+                }
+                size = t.fdChannel != null ? t.fdChannel.size()
+                        : Files.readAttributes(t.fd, BasicFileAttributes.class).size();
                 if (size > 0) {
                     return size;
                 }
             } catch (IOException | RuntimeException e) {
                 // fall through to listing, which tells permission denied apart
             }
+            t.closeFd();
         }
         long n = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(t.fd)) {
@@ -577,6 +695,11 @@ public final class ProcessSensor extends AbstractSensor {
         return openChannels;
     }
 
+    /** How many times {@code /proc} has been listed (for tests and diagnostics). */
+    long listings() {
+        return listings;
+    }
+
     /** Closes every /proc file kept open. */
     @Override
     public void close() {
@@ -584,6 +707,15 @@ public final class ProcessSensor extends AbstractSensor {
             t.close();
         }
         tracks.clear();
+        if (loadavgChannel != null) {
+            try {
+                loadavgChannel.close();
+            } catch (IOException ignored) {
+                // closing a /proc file: nothing to do
+            }
+            loadavgChannel = null;
+        }
+        listedLastPid = -1;
         super.close();
     }
 

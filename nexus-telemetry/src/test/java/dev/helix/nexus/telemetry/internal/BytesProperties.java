@@ -94,6 +94,24 @@ class BytesProperties {
         assertThat(StatLine.stateOnly(b, b.length)).isEqualTo(expected);
     }
 
+    @Property(tries = 3000)
+    void parseDoubleAgreesWithTextsBitForBit(@ForAll("decimalish") String s) {
+        byte[] b = latin1(s);
+        assertThat(Double.doubleToRawLongBits(Bytes.parseDouble(b, 0, b.length))).as("'%s'", s)
+                .isEqualTo(Double.doubleToRawLongBits(Texts.parseDouble(s)));
+    }
+
+    @Provide
+    Arbitrary<String> decimalish() {
+        return Arbitraries.oneOf(
+                Arbitraries.strings().withChars("0123456789.").ofMaxLength(18),
+                Arbitraries.strings().withChars("0123456789.-+eExXdDfF \tNaIinfty").ofMaxLength(20),
+                Arbitraries.doubles().between(0, 1e6).map(d -> Double.toString(d)),
+                Arbitraries.bigDecimals().between(java.math.BigDecimal.ZERO, new java.math.BigDecimal("1e9"))
+                        .ofScale(6).map(java.math.BigDecimal::toPlainString),
+                Arbitraries.strings().withCharRange('\u0000', '\u00ff').ofMaxLength(12));
+    }
+
     @Provide
     Arbitrary<String> latin1Text() {
         return Arbitraries.oneOf(

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.helix.nexus.core.spi.SensorHealth;
 import dev.helix.nexus.telemetry.TestSupport.Sink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
+import dev.helix.nexus.telemetry.internal.PageSize;
 import dev.helix.nexus.telemetry.internal.PidStat;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,11 +190,74 @@ class ProcessSensorTest {
     }
 
     @Test
-    void realProcIsHealthyAndFindsThisJvm() {
-        ProcessSensor s = new ProcessSensor(Path.of("/proc"), 200, 100, 4096);
+    void realProcIsHealthyAndFindsThisJvmWithTheSystemPageSize() throws Exception {
+        ProcessSensor s = new ProcessSensor(Path.of("/proc"), 200, 100, PageSize.system());
         Sink sink = new Sink();
         s.sample(sink, T0);
         assertThat(s.health().status()).isNotEqualTo(SensorHealth.Status.FAILED);
-        assertThat(sink.latest.keySet()).anyMatch(k -> String.valueOf(ProcessHandle.current().pid()).equals(k.label("pid")));
+        String self = String.valueOf(ProcessHandle.current().pid());
+        assertThat(sink.latest.keySet()).anyMatch(k -> self.equals(k.label("pid")));
+        // RSS in bytes agrees with VmRSS within what this JVM can allocate between the two reads
+        long vmRssKb = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElseThrow();
+        double rss = sink.latest.entrySet().stream()
+                .filter(e -> e.getKey().name().equals("process_rss_bytes") && self.equals(e.getKey().label("pid")))
+                .mapToDouble(java.util.Map.Entry::getValue).findFirst().orElseThrow();
+        assertThat(rss).isCloseTo(vmRssKb * 1024.0, org.assertj.core.data.Percentage.withPercentage(10));
+        s.close();
+    }
+
+    /** A fixture procfs that claims to be this JVM's own ({@code self} names this pid) with a given last pid. */
+    private static void ownProcfs(Path proc, long lastPid) throws Exception {
+        Path self = proc.resolve("self");
+        if (!Files.isSymbolicLink(self)) {
+            Files.createSymbolicLink(self, Path.of(Long.toString(ProcessHandle.current().pid())));
+        }
+        Files.writeString(proc.resolve("loadavg"), "0.50 0.40 0.30 2/120 " + lastPid + "\n");
+    }
+
+    @Test
+    void procIsListedAgainOnlyWhenTheLastAllocatedPidMoved(@TempDir Path tmp) throws Exception {
+        Path proc = tmp.resolve("proc");
+        process(proc, 10, 1, 'S', 1000, 50_000);
+        process(proc, 20, 1, 'S', 10, 100);
+        ownProcfs(proc, 20);
+        ProcessSensor s = new ProcessSensor(proc, 5, 100, 4096);
+        Sink sink = new Sink();
+        s.sample(sink, T0);
+        assertThat(sink.get("host_processes")).isEqualTo(2);
+        assertThat(s.listings()).isEqualTo(1);
+
+        // an exit needs no listing: the process's stat read fails
+        try (Stream<Path> w = Files.walk(proc.resolve("20"))) {
+            w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        s.sample(sink, T0 + 1000);
+        assertThat(sink.get("host_processes")).isEqualTo(1);
+        assertThat(s.listings()).as("last pid unchanged").isEqualTo(1);
+
+        // a fork moves the last pid: listed again and the new process found
+        process(proc, 30, 1, 'S', 10, 100);
+        ownProcfs(proc, 30);
+        s.sample(sink, T0 + 2000);
+        assertThat(sink.get("host_processes")).isEqualTo(2);
+        assertThat(s.listings()).isEqualTo(2);
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+        s.close();
+    }
+
+    @Test
+    void withoutProofThatProcIsOurOwnItIsListedEveryTick(@TempDir Path tmp) throws Exception {
+        Path proc = tmp.resolve("proc");
+        process(proc, 10, 1, 'S', 1000, 50_000);
+        Files.writeString(proc.resolve("loadavg"), "0.50 0.40 0.30 2/120 10\n");
+        Files.createSymbolicLink(proc.resolve("self"), Path.of("999999999")); // another namespace's view
+        ProcessSensor s = new ProcessSensor(proc, 5, 100, 4096);
+        Sink sink = new Sink();
+        s.sample(sink, T0);
+        process(proc, 20, 1, 'S', 10, 100); // loadavg not updated
+        s.sample(sink, T0 + 1000);
+        assertThat(sink.get("host_processes")).isEqualTo(2);
+        assertThat(s.listings()).isEqualTo(2);
     }
 }
