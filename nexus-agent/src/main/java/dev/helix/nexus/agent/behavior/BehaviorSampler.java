@@ -56,7 +56,7 @@ public final class BehaviorSampler implements AutoCloseable {
      */
     public static List<Sensor> standardSensors(Path procRoot, int topProcesses) {
         List<Sensor> out = new ArrayList<>(TelemetrySensors.host(procRoot));
-        out.add(new ProcessSensor(procRoot, topProcesses, 100, 4096));
+        out.add(new ProcessSensor(procRoot, topProcesses));
         out.add(new SchedDemandSensor(procRoot, topProcesses));
         out.addAll(TelemetrySensors.cgroups(CgroupMounts.read(procRoot)));
         return out;

@@ -261,7 +261,12 @@ public final class ProcessSensor extends AbstractSensor {
      * ({@link PageSize#system()}), sweep every 10 ticks.
      */
     public ProcessSensor(Path procRoot) {
-        this(procRoot, 10, 100, PageSize.system());
+        this(procRoot, 10);
+    }
+
+    /** As {@link #ProcessSensor(Path)} with the top {@code topN} processes per ranking. */
+    public ProcessSensor(Path procRoot, int topN) {
+        this(procRoot, topN, 100, PageSize.system());
     }
 
     /** As {@link #ProcessSensor(Path, int, long, long, int, int)} with the default sweep period and channel budget. */
