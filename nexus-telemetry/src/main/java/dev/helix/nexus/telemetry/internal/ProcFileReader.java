@@ -123,7 +123,8 @@ public final class ProcFileReader {
     }
 
     /**
-     * Keeps up to {@code maxFiles} files open between {@link #readKept} calls. Only for kernel pseudo-files (procfs,
+     * Keeps up to {@code maxFiles} files open between {@link #readKept} calls (capped by {@link FdBudget}). Only for
+     * kernel pseudo-files (procfs,
      * cgroupfs, sysfs: see {@link #isKernelFileSystem}), whose content is regenerated on every read from offset 0
      * and which are never replaced under the same name; a regular file replaced by a new one would be read stale.
      */
@@ -140,7 +141,7 @@ public final class ProcFileReader {
         if (maxFiles < 0) {
             throw new IllegalArgumentException("maxFiles must not be negative: " + maxFiles);
         }
-        this.maxKept = maxFiles;
+        this.maxKept = FdBudget.capped(maxFiles); // never hold more than a share of the process's descriptor limit
         if (kept == null) {
             kept = new HashMap<>();
         }

@@ -5,6 +5,7 @@ import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
 import dev.helix.nexus.telemetry.internal.Bytes;
 import dev.helix.nexus.telemetry.internal.PageSize;
+import dev.helix.nexus.telemetry.internal.FdBudget;
 import dev.helix.nexus.telemetry.internal.ProcFileReader;
 import dev.helix.nexus.telemetry.internal.StatLine;
 import dev.helix.nexus.telemetry.internal.Texts;
@@ -64,7 +65,8 @@ import java.util.Map;
  * </ul>
  *
  * <p>Files read every tick ({@code stat}, {@code io}, task {@code stat}) are kept open between ticks, up to
- * {@code maxOpenFiles} (default {@value #DEFAULT_MAX_OPEN_FILES}), and re-read from offset 0 with one {@code pread}
+ * {@code maxOpenFiles} (default {@value #DEFAULT_MAX_OPEN_FILES}; capped at an eighth of the process's soft
+ * descriptor limit, see {@code FdBudget}), and re-read from offset 0 with one {@code pread}
  * (procfs regenerates them on each read) instead of open, read and close; they are closed when the process exits
  * (the read fails with ESRCH), when its pid is reused, and by {@link #close()}. Beyond the budget files are opened
  * per read.
@@ -291,7 +293,7 @@ public final class ProcessSensor extends AbstractSensor {
                     + "maxOpenFiles not negative: " + topN + ", " + ticksPerSecond + ", " + pageSize + ", "
                     + taskSweepEvery + ", " + maxOpenFiles);
         }
-        this.maxOpenChannels = maxOpenFiles;
+        this.maxOpenChannels = FdBudget.capped(maxOpenFiles); // a share of the descriptor limit at most
         this.fdDirSizeIsCount = fdDirSizeIsCount(procRoot);
         this.proc = procRoot;
         this.topN = topN;
