@@ -1,10 +1,13 @@
 package dev.helix.nexus.agent.cli;
 
+import dev.helix.nexus.agent.live.HostAnomalyMonitor;
+import dev.helix.nexus.agent.live.LivePatterns;
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.engine.NexusEngine;
 import dev.helix.nexus.core.spi.Detector;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.detect.DetectorCatalog;
+import dev.helix.nexus.detect.anomaly.HostConsensus;
 import java.util.function.Supplier;
 import dev.helix.nexus.heal.ProtectList;
 import dev.helix.nexus.heal.SafetyRules;
@@ -23,10 +26,29 @@ final class Wiring {
     /** The live detector: rolling Z-score turned into a tail probability (see {@link DetectorCatalog}). */
     static final String LIVE_DETECTOR = "likelihood-zscore";
 
+    /**
+     * Safety rules; a {@link #LIVE_DETECTOR} per {@link #watched} series; the per-host consensus over the
+     * {@code host_*} detectors ({@link HostAnomalyMonitor}: {@code host.anomaly} events); and the live behaviour
+     * patterns of the host, processes and cgroups ({@link LivePatterns}: {@code pattern} events).
+     */
     static void standard(NexusEngine.Builder b, NexusConfig config) {
         b.safetyCheck(safetyRules(config)::refuse);
         Supplier<Detector> detectors = DetectorCatalog.univariate(LIVE_DETECTOR);
-        b.detectors(key -> watched(key) ? detectors.get() : null);
+        live(b, key -> watched(key) ? detectors.get() : null, LivePatterns.standard());
+    }
+
+    /**
+     * Attaches the per-series detectors from {@code perSeries} with the host consensus tapping the host series, and
+     * the behaviour-pattern handler fed by every sample. Both handlers run in Understand, after the per-series
+     * detectors.
+     */
+    static void live(NexusEngine.Builder b, java.util.function.Function<MetricKey, Detector> perSeries,
+                     LivePatterns patterns) {
+        HostAnomalyMonitor host = new HostAnomalyMonitor(HostConsensus.withDefaults());
+        b.detectors(key -> host.watch(key, perSeries.apply(key)));
+        b.handler(host);
+        b.sampleSink(patterns.sink());
+        b.handler(patterns);
     }
 
     /**

@@ -97,7 +97,7 @@ public final class NexusEngine implements AutoCloseable {
         this.state = new NexusStateMachine(clock);
         b.logs.forEach(log::add);
         this.bus = new MessageBus(config.maxBusQueue(), this::onDrop);
-        this.sense = new SenseDomain(b.sensors, b.downstream);
+        this.sense = new SenseDomain(b.sensors, b.sampleSinks.isEmpty() ? b.downstream : b.fanOut());
         this.understand = new UnderstandDomain(b.detectors);
         this.memory = new MemoryDomain(1024);
         this.gate = new ActionGate(config, clock, log, this::healing);
@@ -422,6 +422,7 @@ public final class NexusEngine implements AutoCloseable {
         private Function<MetricKey, Detector> detectors = k -> null;
         private DecisionPolicy policy = DecisionPolicy.none();
         private MetricSink downstream;
+        private final List<MetricSink> sampleSinks = new ArrayList<>();
 
         private Builder(NexusConfig config, EngineClock clock) {
             this.config = Objects.requireNonNull(config, "config");
@@ -439,6 +440,25 @@ public final class NexusEngine implements AutoCloseable {
         public Builder policy(DecisionPolicy p) { policy = p; return this; }
         /** Receives every sample (e.g. the telemetry store). */
         public Builder telemetrySink(MetricSink s) { downstream = s; return this; }
+        /**
+         * Also receives every sample, after the telemetry sink, on the tick thread during Sense (e.g. a feature
+         * extractor); several may be added, each gets every sample in the order added.
+         */
+        public Builder sampleSink(MetricSink s) { sampleSinks.add(Objects.requireNonNull(s, "sample sink")); return this; }
+
+        private MetricSink fanOut() {
+            List<MetricSink> all = new ArrayList<>();
+            if (downstream != null) {
+                all.add(downstream);
+            }
+            all.addAll(sampleSinks);
+            MetricSink[] sinks = all.toArray(new MetricSink[0]);
+            return (key, value, ts) -> {
+                for (MetricSink s : sinks) {
+                    s.record(key, value, ts);
+                }
+            };
+        }
 
         public NexusEngine build() {
             return new NexusEngine(this);
