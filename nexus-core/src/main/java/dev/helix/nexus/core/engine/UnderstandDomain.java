@@ -14,7 +14,10 @@ import java.util.function.Function;
 
 /**
  * Feeds each series of each {@link Observation} to its own detector and sends every anomaly (the detector's own
- * fixed-threshold verdict) to Reason and Memory, with an event.
+ * fixed-threshold verdict) to Reason and Memory. An {@code anomaly} event is written when a series <em>enters</em>
+ * the anomalous state (its previous verdict was normal), not for every anomalous sample, so a series that stays
+ * anomalous for minutes writes one event rather than one per tick; the event carries the number of anomalous samples
+ * of the series' previous episode. {@link #anomalies()} still counts every anomalous sample.
  *
  * <p>Detectors are created lazily per series by the factory, which returns {@code null} for series not to watch.
  * Tick thread only.
@@ -24,6 +27,10 @@ public final class UnderstandDomain implements DomainHandler {
     private final Function<MetricKey, Detector> factory;
     private final Map<MetricKey, Detector> detectors = new HashMap<>();
     private final Map<MetricKey, Boolean> unwatched = new HashMap<>();
+    /** Series whose last verdict was anomalous, with the length of the current episode in samples. */
+    private final Map<MetricKey, long[]> episodes = new HashMap<>();
+    /** Length of each series' last finished episode (for the next event's evidence). */
+    private final Map<MetricKey, Long> lastEpisode = new HashMap<>();
     private long anomalies;
 
     public UnderstandDomain(Function<MetricKey, Detector> factory) {
@@ -54,12 +61,27 @@ public final class UnderstandDomain implements DomainHandler {
                         Anomaly a = new Anomaly(key, v, score, d.name(), o.timestampMillis());
                         ctx.send(Domain.REASON, Priority.HIGH, a);
                         ctx.send(Domain.MEMORY, Priority.NORMAL, a);
+                        long[] episode = episodes.get(key);
+                        if (episode != null) {
+                            episode[0]++; // still anomalous: no new event
+                            continue;
+                        }
+                        episodes.put(key, new long[] {1});
                         Map<String, Object> ev = new LinkedHashMap<>();
                         ev.put("value", v);
                         ev.put("score", score);
                         ev.put("detector", d.name());
+                        Long previous = lastEpisode.get(key);
+                        if (previous != null) {
+                            ev.put("previousEpisodeSamples", previous);
+                        }
                         ctx.event(new NexusEvent(o.timestampMillis(), EventCategory.DETECTION, "anomaly", key.toString(),
                                 "value " + v + " is anomalous for " + key.name(), ev));
+                    } else {
+                        long[] ended = episodes.remove(key);
+                        if (ended != null) {
+                            lastEpisode.put(key, ended[0]);
+                        }
                     }
                 }
             }

@@ -414,6 +414,21 @@ class NexusEngineTest {
     }
 
     @Test
+    void aSeriesThatStaysAnomalousWritesOneEventPerEpisode() {
+        // samples 1-3 and 7-9 are above the threshold: two episodes of three anomalous samples each
+        ScriptedSensor s = new ScriptedSensor("cpu", n -> (n - 1) % 6 < 3 ? 1000 : 0);
+        Rig rig = rig(config(NexusLevel.DETECTION).build(), null, s);
+        rig.engine.start();
+        for (int i = 0; i < 12; i++) {
+            rig.engine.tick();
+        }
+        assertThat(rig.engine.status().anomalies()).as("every anomalous sample is counted").isEqualTo(6);
+        assertThat(rig.ofType("anomaly")).hasSize(2);
+        assertThat(rig.ofType("anomaly").get(0).evidence()).doesNotContainKey("previousEpisodeSamples");
+        assertThat(rig.ofType("anomaly").get(1).evidence()).containsEntry("previousEpisodeSamples", 3L);
+    }
+
+    @Test
     void messagesForDomainsThatDoNotRunDoNotPileUpOnTheBus() {
         ScriptedSensor s = new ScriptedSensor("cpu", n -> 1000);
         Rig rig = rig(config(NexusLevel.MONITORING).maxBusQueue(8).build(), null, s);
