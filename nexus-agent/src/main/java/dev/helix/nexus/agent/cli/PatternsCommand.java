@@ -134,8 +134,8 @@ public final class PatternsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Duration w = positive(err, "--window", window);
-        Duration t = positive(err, "--tick", tick);
+        Duration w = DurationOption.positive(err, "--window", window);
+        Duration t = DurationOption.positive(err, "--tick", tick);
         Integer n = count(err, "--top", top);
         if (w == null || t == null || n == null) {
             return ExitCodes.USAGE;
@@ -280,20 +280,6 @@ public final class PatternsCommand implements Callable<Integer> {
             b.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
         }
         return b.toString();
-    }
-
-    private static Duration positive(PrintWriter err, String option, String value) {
-        try {
-            Duration d = Durations.parse(value);
-            if (d.isNegative() || d.isZero()) {
-                err.println("nexus: " + option + " must be positive, got " + value);
-                return null;
-            }
-            return d;
-        } catch (IllegalArgumentException e) {
-            err.println("nexus: " + option + ": " + e.getMessage());
-            return null;
-        }
     }
 
     private static Integer count(PrintWriter err, String option, String value) {

@@ -45,8 +45,8 @@ public final class RecordCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Duration total = parse(err, "--duration", duration);
-        Duration every = parse(err, "--interval", interval);
+        Duration total = DurationOption.positive(err, "--duration", duration);
+        Duration every = DurationOption.positive(err, "--interval", interval);
         if (total == null || every == null) {
             return ExitCodes.USAGE;
         }
@@ -94,19 +94,5 @@ public final class RecordCommand implements Callable<Integer> {
         }
         stdout.flush();
         return ExitCodes.OK;
-    }
-
-    private static Duration parse(PrintWriter err, String option, String value) {
-        try {
-            Duration d = Durations.parse(value);
-            if (d.isNegative() || d.isZero()) {
-                err.println("nexus: " + option + " must be positive, got " + value);
-                return null;
-            }
-            return d;
-        } catch (IllegalArgumentException e) {
-            err.println("nexus: " + option + ": " + e.getMessage());
-            return null;
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.helix.nexus.agent.cli;
 
-import dev.helix.nexus.core.Durations;
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.NexusLevel;
 import dev.helix.nexus.core.clock.ManualClock;
@@ -78,15 +77,8 @@ public final class ReplayCommand implements Callable<Integer> {
             err.println("nexus: --speed must be 0 or a positive number, got " + speed);
             return ExitCodes.USAGE;
         }
-        Duration stepDuration;
-        try {
-            stepDuration = Durations.parse(step);
-        } catch (IllegalArgumentException e) {
-            err.println("nexus: --step: " + e.getMessage());
-            return ExitCodes.USAGE;
-        }
-        if (stepDuration.isNegative() || stepDuration.isZero()) {
-            err.println("nexus: --step must be positive, got " + step);
+        Duration stepDuration = DurationOption.positive(err, "--step", step);
+        if (stepDuration == null) {
             return ExitCodes.USAGE;
         }
         // replay is offline: the learning detectors (growing models, e.g. nexus-nab) are accepted too

@@ -64,15 +64,8 @@ public final class ProcFileReader {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             int n = 0;
             while (true) {
-                if (n == buf.length) {
-                    if (buf.length >= maxBytes) {
-                        truncated = true;
-                        return n;
-                    }
-                    byte[] bigger = new byte[(int) Math.min(maxBytes, 2L * buf.length)];
-                    System.arraycopy(buf, 0, bigger, 0, n);
-                    buf = bigger;
-                    wrapped = ByteBuffer.wrap(buf);
+                if (!roomAfter(n)) {
+                    return n;
                 }
                 wrapped.limit(buf.length).position(n);
                 int r = ch.read(wrapped);
@@ -84,6 +77,26 @@ public final class ProcFileReader {
         } catch (NoSuchFileException e) {
             return -1;
         }
+    }
+
+    /**
+     * Makes room for more content after the first {@code n} bytes: doubles a full buffer up to {@code maxBytes}.
+     *
+     * @return false (and {@link #truncated()} true) when the buffer is full at {@code maxBytes}
+     */
+    private boolean roomAfter(int n) {
+        if (n < buf.length) {
+            return true;
+        }
+        if (buf.length >= maxBytes) {
+            truncated = true;
+            return false;
+        }
+        byte[] bigger = new byte[(int) Math.min(maxBytes, 2L * buf.length)];
+        System.arraycopy(buf, 0, bigger, 0, n);
+        buf = bigger;
+        wrapped = ByteBuffer.wrap(buf);
+        return true;
     }
 
     /**
@@ -100,15 +113,8 @@ public final class ProcFileReader {
         truncated = false;
         int n = 0;
         while (true) {
-            if (n == buf.length) {
-                if (buf.length >= maxBytes) {
-                    truncated = true;
-                    return n;
-                }
-                byte[] bigger = new byte[(int) Math.min(maxBytes, 2L * buf.length)];
-                System.arraycopy(buf, 0, bigger, 0, n);
-                buf = bigger;
-                wrapped = ByteBuffer.wrap(buf);
+            if (!roomAfter(n)) {
+                return n;
             }
             wrapped.limit(buf.length).position(n);
             int r = channel.read(wrapped, n);
