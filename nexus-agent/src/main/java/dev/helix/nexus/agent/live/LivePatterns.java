@@ -36,6 +36,13 @@ import java.util.Map;
  * event; a change back to Normal does.
  * Subjects that left the window (a process that exited) are forgotten.
  *
+ * <p><b>Leaks need persistence.</b> ResourceLeak becomes a subject's state only after it has led (confidence ≥
+ * {@value #ENTER}) in {@value #LEAK_CONFIRMATIONS} classifications in a row, i.e. after growth over
+ * {@code window + (LEAK_CONFIRMATIONS - 1) · every} ticks (140 s at the defaults and a 1 s tick). A window of 30
+ * ticks cannot tell a leak from start-up growth — a JVM expanding its heap, filling caches and compiling for its
+ * first minute or two — which levels off; a leak keeps growing. The other patterns are about the present and enter
+ * at once.
+ *
  * <p><b>Bounded cost and output.</b> Only the host, the {@code top} highest-ranked processes and the {@code top}
  * highest-ranked cgroups may produce events in one classification (ranked by their strongest non-Normal confidence,
  * then mean CPU cores, then id); the process pool is already bounded by the process sensor, which reports its top N
@@ -51,6 +58,8 @@ public final class LivePatterns implements DomainHandler {
     public static final double ENTER = 0.5;
     /** Confidence below which a subject's current non-Normal state ends. */
     public static final double STAY = 0.25;
+    /** Classifications in a row that must lead with ResourceLeak before it becomes a subject's state. */
+    public static final int LEAK_CONFIRMATIONS = 12;
 
     private final BehaviorFeatureExtractor extractor;
     private final BehaviorClassifier classifier = new BehaviorClassifier();
@@ -58,6 +67,7 @@ public final class LivePatterns implements DomainHandler {
     private final int top;
     private final Map<BehaviorSubject, BehaviorPattern> state = new HashMap<>();
     private final Map<BehaviorSubject, Integer> normalStreak = new HashMap<>();
+    private final Map<BehaviorSubject, Integer> leakStreak = new HashMap<>();
     private final int normalToClear;
     private long ticks;
 
@@ -126,6 +136,7 @@ public final class LivePatterns implements DomainHandler {
         ranked.forEach(r -> present.add(r.subject()));
         state.keySet().retainAll(present);
         normalStreak.keySet().retainAll(present);
+        leakStreak.keySet().retainAll(present);
         ranked.sort(Comparator.comparing((Ranked r) -> r.subject().kind())
                 .thenComparing(Comparator.comparingDouble(Ranked::symptom).reversed())
                 .thenComparing(Comparator.comparingDouble(Ranked::cpu).reversed())
@@ -140,7 +151,14 @@ public final class LivePatterns implements DomainHandler {
             BehaviorPattern before = state(s);
             BehaviorVerdict lead = r.verdicts().get(0);
             BehaviorVerdict now;
-            if (lead.pattern() != BehaviorPattern.NORMAL && lead.confidence() >= ENTER) {
+            boolean leads = lead.pattern() != BehaviorPattern.NORMAL && lead.confidence() >= ENTER;
+            if (leads && lead.pattern() == BehaviorPattern.RESOURCE_LEAK) {
+                int streak = leakStreak.merge(s, 1, Integer::sum);
+                leads = before == BehaviorPattern.RESOURCE_LEAK || streak >= LEAK_CONFIRMATIONS;
+            } else {
+                leakStreak.remove(s);
+            }
+            if (leads) {
                 now = lead;
             } else if (before != BehaviorPattern.NORMAL && confidence(r.verdicts(), before) >= STAY) {
                 now = find(r.verdicts(), before);
