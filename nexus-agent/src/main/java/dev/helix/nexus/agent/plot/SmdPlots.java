@@ -92,15 +92,8 @@ public final class SmdPlots {
     }
 
     private static Path find(Path dir, String base) throws PlotInputException {
-        Path gz = dir.resolve(base + ".gz");
-        if (Files.exists(gz)) {
-            return gz;
-        }
-        Path plain = dir.resolve(base);
-        if (Files.exists(plain)) {
-            return plain;
-        }
-        throw new PlotInputException(plain, "missing (also tried .gz)");
+        return SmdEvaluation.dataFile(dir, base)
+                .orElseThrow(() -> new PlotInputException(dir.resolve(base), "missing (also tried .gz)"));
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.helix.nexus.detect.eval;
 import dev.helix.nexus.detect.internal.CsvSupport;
 import dev.helix.nexus.detect.internal.MiniJson;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -136,30 +135,10 @@ public final class NabCorpus {
 
     /** Reads a NAB data CSV with header {@code timestamp,value}. */
     static void readSeries(Path data, List<String> ts, List<Double> vals) throws IOException {
-        try (BufferedReader r = CsvSupport.open(data)) {
-            String header = r.readLine();
-            if (header == null) {
-                throw new MalformedDataException(data, 1, "empty file, expected header timestamp,value");
-            }
-            int[] cols = CsvSupport.columns(data, header, "timestamp", "value");
-            int tCol = cols[0];
-            int vCol = cols[1];
-            String line;
-            long ln = 1;
-            while ((line = r.readLine()) != null) {
-                ln++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] c = line.split(",", -1);
-                if (c.length <= Math.max(tCol, vCol)) {
-                    throw new MalformedDataException(data, ln, "expected at least " + (Math.max(tCol, vCol) + 1)
-                            + " columns, got " + c.length);
-                }
-                ts.add(c[tCol].trim());
-                String v = c[vCol].trim();
-                vals.add(v.isEmpty() ? Double.NaN : CsvSupport.parseDouble(v, data, ln, "value"));
-            }
-        }
+        CsvSupport.forEachRow(data, (c, cols, ln) -> {
+            ts.add(c[cols[0]].trim());
+            String v = c[cols[1]].trim();
+            vals.add(v.isEmpty() ? Double.NaN : CsvSupport.parseDouble(v, data, ln, "value"));
+        }, "timestamp", "value");
     }
 }

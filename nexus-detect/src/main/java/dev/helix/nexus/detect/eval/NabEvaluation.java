@@ -4,7 +4,6 @@ import dev.helix.nexus.core.spi.Detector;
 import dev.helix.nexus.detect.DetectorCatalog;
 import dev.helix.nexus.detect.internal.CsvSupport;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -202,33 +201,14 @@ public final class NabEvaluation {
             Path p = resultsRoot.resolve("results").resolve(detector).resolve(f.category())
                     .resolve(detector + "_" + f.fileName());
             List<Double> vals = new ArrayList<>();
-            try (BufferedReader r = CsvSupport.open(p)) {
-                String header = r.readLine();
-                if (header == null) {
-                    throw new MalformedDataException(p, 1, "empty file");
+            CsvSupport.forEachRow(p, (c, cols, ln) -> {
+                int row = vals.size();
+                if (row >= f.rows() || !c[cols[0]].trim().equals(f.timestamps().get(row))) {
+                    throw new MalformedDataException(p, ln, "timestamp " + c[cols[0]] + " does not match data row "
+                            + (row < f.rows() ? f.timestamps().get(row) : "(past end)"));
                 }
-                int[] cols = CsvSupport.columns(p, header, "timestamp", "anomaly_score");
-                int tcol = cols[0];
-                int col = cols[1];
-                String line;
-                long ln = 1;
-                while ((line = r.readLine()) != null) {
-                    ln++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    String[] c = line.split(",", -1);
-                    if (c.length <= Math.max(col, tcol)) {
-                        throw new MalformedDataException(p, ln, "too few columns");
-                    }
-                    int row = vals.size();
-                    if (row >= f.rows() || !c[tcol].trim().equals(f.timestamps().get(row))) {
-                        throw new MalformedDataException(p, ln, "timestamp " + c[tcol] + " does not match data row "
-                                + (row < f.rows() ? f.timestamps().get(row) : "(past end)"));
-                    }
-                    vals.add(CsvSupport.parseDouble(c[col], p, ln, "anomaly_score"));
-                }
-            }
+                vals.add(CsvSupport.parseDouble(c[cols[1]], p, ln, "anomaly_score"));
+            }, "timestamp", "anomaly_score");
             if (vals.size() != f.rows()) {
                 throw new MalformedDataException(p, vals.size() + 1L, "has " + vals.size() + " rows, data has " + f.rows());
             }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Server Machine Dataset (SMD) protocol (docs/evaluation.md §2): for every {@code machine-X_train.csv[.gz]} with a
@@ -377,16 +378,20 @@ public final class SmdEvaluation {
         return best;
     }
 
-    private static Path find(Path dir, String base) throws IOException {
+    /**
+     * A file of the SMD layout: {@code dir/base.gz} when it exists, else {@code dir/base} when it exists, else empty.
+     */
+    public static Optional<Path> dataFile(Path dir, String base) {
         Path gz = dir.resolve(base + ".gz");
         if (Files.exists(gz)) {
-            return gz;
+            return Optional.of(gz);
         }
         Path plain = dir.resolve(base);
-        if (Files.exists(plain)) {
-            return plain;
-        }
-        throw new IOException("missing " + plain + "[.gz]");
+        return Files.exists(plain) ? Optional.of(plain) : Optional.empty();
+    }
+
+    private static Path find(Path dir, String base) throws IOException {
+        return dataFile(dir, base).orElseThrow(() -> new IOException("missing " + dir.resolve(base) + "[.gz]"));
     }
 
     /** Reads a headerless numeric CSV (optionally gzipped). All rows must have the same number of columns. */

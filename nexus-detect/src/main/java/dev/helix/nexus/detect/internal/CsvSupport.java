@@ -33,6 +33,51 @@ public final class CsvSupport {
         }
     }
 
+    /** Receives one data row of a CSV file read by {@link #forEachRow}. */
+    @FunctionalInterface
+    public interface RowHandler {
+        /**
+         * @param cells the row split at commas (empty cells kept)
+         * @param cols  the index of each named column, in the order named
+         * @param line  the 1-based line number, for error messages
+         */
+        void row(String[] cells, int[] cols, long line) throws IOException;
+    }
+
+    /**
+     * Reads a CSV file (gzipped when its name ends in {@code .gz}) whose header names at least the given columns:
+     * skips blank lines, splits every other line at commas, checks that it reaches every named column, and hands it
+     * to {@code handler} in file order. Errors name the file and line: an empty file, a header without a named
+     * column, a row with too few cells. O(file size); one pass.
+     */
+    public static void forEachRow(Path file, RowHandler handler, String... names) throws IOException {
+        try (BufferedReader r = open(file)) {
+            String header = r.readLine();
+            if (header == null) {
+                throw new MalformedDataException(file, 1, "empty file, expected a header with "
+                        + String.join(",", names));
+            }
+            int[] cols = columns(file, header, names);
+            int need = 0;
+            for (int c : cols) {
+                need = Math.max(need, c + 1);
+            }
+            String line;
+            long ln = 1;
+            while ((line = r.readLine()) != null) {
+                ln++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] c = line.split(",", -1);
+                if (c.length < need) {
+                    throw new MalformedDataException(file, ln, "expected at least " + need + " columns, got " + c.length);
+                }
+                handler.row(c, cols, ln);
+            }
+        }
+    }
+
     /**
      * The index of each named column in a CSV header line (first occurrence).
      *
