@@ -7,11 +7,9 @@ import java.util.List;
  * AdaGrad (Duchi, Hazan &amp; Singer 2011): {@code G += g²; θ -= η g / (sqrt(G) + ε)}.
  * O(#params) per step. Not thread-safe.
  */
-public final class AdaGrad implements Optimizer {
-    private final List<Parameter> params;
+public final class AdaGrad extends ParameterOptimizer {
     private final double eps;
     private final float[][] sumSq;
-    private double lr;
 
     /** AdaGrad with ε = 1e-10. */
     public AdaGrad(List<Parameter> params, double lr) {
@@ -20,16 +18,16 @@ public final class AdaGrad implements Optimizer {
 
     /** AdaGrad with explicit ε. */
     public AdaGrad(List<Parameter> params, double lr, double eps) {
+        super(params, checked(lr, eps));
+        this.eps = eps;
+        sumSq = perParameterState();
+    }
+
+    private static double checked(double lr, double eps) {
         if (lr <= 0 || eps <= 0) {
             throw new IllegalArgumentException("invalid AdaGrad config lr=" + lr + " eps=" + eps);
         }
-        this.params = List.copyOf(params);
-        this.lr = lr;
-        this.eps = eps;
-        sumSq = new float[this.params.size()][];
-        for (int i = 0; i < sumSq.length; i++) {
-            sumSq[i] = new float[this.params.get(i).value().size()];
-        }
+        return lr;
     }
 
     @Override
@@ -41,20 +39,5 @@ public final class AdaGrad implements Optimizer {
                 w[i] -= (float) (lr * g[i] / (Math.sqrt(s[i]) + eps));
             }
         }
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return params;
-    }
-
-    @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = lr;
     }
 }

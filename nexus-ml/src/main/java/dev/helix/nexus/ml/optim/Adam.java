@@ -11,8 +11,7 @@ import java.util.List;
  * with {@code decoupled=true} it is applied as {@code θ -= ηλθ} before the Adam step. O(#params)
  * per step. Not thread-safe.
  */
-public final class Adam implements Optimizer {
-    private final List<Parameter> params;
+public final class Adam extends ParameterOptimizer {
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -20,7 +19,6 @@ public final class Adam implements Optimizer {
     private final boolean decoupled;
     private final float[][] m;
     private final float[][] v;
-    private double lr;
     private int t;
 
     /** Adam with β1 = 0.9, β2 = 0.999, ε = 1e-8, no weight decay. */
@@ -31,23 +29,22 @@ public final class Adam implements Optimizer {
     /** Fully configured Adam / AdamW. */
     public Adam(List<Parameter> params, double lr, double beta1, double beta2, double eps,
                 double weightDecay, boolean decoupled) {
-        if (lr <= 0 || beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || eps <= 0 || weightDecay < 0) {
-            throw new IllegalArgumentException("invalid Adam config lr=" + lr + " b1=" + beta1 + " b2=" + beta2
-                    + " eps=" + eps + " wd=" + weightDecay);
-        }
-        this.params = List.copyOf(params);
-        this.lr = lr;
+        super(params, checked(lr, beta1, beta2, eps, weightDecay));
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
         this.weightDecay = weightDecay;
         this.decoupled = decoupled;
-        m = new float[this.params.size()][];
-        v = new float[this.params.size()][];
-        for (int i = 0; i < m.length; i++) {
-            m[i] = new float[this.params.get(i).value().size()];
-            v[i] = new float[m[i].length];
+        m = perParameterState();
+        v = perParameterState();
+    }
+
+    private static double checked(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        if (lr <= 0 || beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || eps <= 0 || weightDecay < 0) {
+            throw new IllegalArgumentException("invalid Adam config lr=" + lr + " b1=" + beta1 + " b2=" + beta2
+                    + " eps=" + eps + " wd=" + weightDecay);
         }
+        return lr;
     }
 
     /** AdamW with default betas and ε. */
@@ -83,20 +80,5 @@ public final class Adam implements Optimizer {
                 w[i] = (float) (wi - lr * mh / (Math.sqrt(vh) + eps));
             }
         }
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return params;
-    }
-
-    @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = lr;
     }
 }

@@ -9,13 +9,11 @@ import java.util.List;
  * {@code g = ∇ + λθ; v = μv + g; θ -= η (nesterov ? g + μv : v)} ({@code v} starts at 0).
  * O(#params) per step. Not thread-safe.
  */
-public final class Sgd implements Optimizer {
-    private final List<Parameter> params;
+public final class Sgd extends ParameterOptimizer {
     private final double momentum;
     private final boolean nesterov;
     private final double weightDecay;
     private final float[][] velocity;
-    private double lr;
 
     /** Plain SGD. */
     public Sgd(List<Parameter> params, double lr) {
@@ -24,21 +22,21 @@ public final class Sgd implements Optimizer {
 
     /** SGD with momentum, optional Nesterov, and L2 weight decay. */
     public Sgd(List<Parameter> params, double lr, double momentum, boolean nesterov, double weightDecay) {
+        super(params, checked(lr, momentum, nesterov, weightDecay));
+        this.momentum = momentum;
+        this.nesterov = nesterov;
+        this.weightDecay = weightDecay;
+        this.velocity = perParameterState();
+    }
+
+    private static double checked(double lr, double momentum, boolean nesterov, double weightDecay) {
         if (lr <= 0 || momentum < 0 || momentum >= 1 || weightDecay < 0) {
             throw new IllegalArgumentException("invalid SGD config lr=" + lr + " momentum=" + momentum + " wd=" + weightDecay);
         }
         if (nesterov && momentum == 0) {
             throw new IllegalArgumentException("Nesterov momentum requires momentum > 0");
         }
-        this.params = List.copyOf(params);
-        this.lr = lr;
-        this.momentum = momentum;
-        this.nesterov = nesterov;
-        this.weightDecay = weightDecay;
-        this.velocity = new float[this.params.size()][];
-        for (int i = 0; i < velocity.length; i++) {
-            velocity[i] = new float[this.params.get(i).value().size()];
-        }
+        return lr;
     }
 
     @Override
@@ -55,20 +53,5 @@ public final class Sgd implements Optimizer {
                 w[i] -= (float) (lr * upd);
             }
         }
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return params;
-    }
-
-    @Override
-    public double learningRate() {
-        return lr;
-    }
-
-    @Override
-    public void setLearningRate(double lr) {
-        this.lr = lr;
     }
 }
