@@ -1,5 +1,6 @@
 package dev.helix.nexus.heal.internal;
 
+import dev.helix.nexus.heal.cgroup.CgroupDriver;
 import dev.helix.nexus.heal.cgroup.CgroupException;
 
 import java.io.IOException;
@@ -102,6 +103,26 @@ public final class CgroupFiles {
             return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             throw new CgroupException("cannot list " + dir + ": " + e, e);
+        }
+    }
+
+    /**
+     * Whether {@code driver} can create and remove groups: creates and removes a probe group named after this
+     * process, and removes {@code nexusParent} (the directory of NEXUS's own groups) again if the probe created it.
+     * Any failure means "not writable". Costs a few mkdir/rmdir calls.
+     */
+    static boolean probeWritable(CgroupDriver driver, Path nexusParent) {
+        String probe = ".nexus-probe-" + ProcessHandle.current().pid();
+        boolean hadParent = Files.isDirectory(nexusParent);
+        try {
+            driver.create(probe);
+            driver.remove(probe);
+            if (!hadParent) {
+                driver.removeParentIfEmpty();
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 }

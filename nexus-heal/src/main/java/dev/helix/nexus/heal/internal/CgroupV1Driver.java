@@ -69,18 +69,7 @@ public final class CgroupV1Driver implements CgroupDriver {
 
     @Override
     public boolean isWritable() {
-        String probe = ".nexus-probe-" + ProcessHandle.current().pid();
-        boolean hadParent = Files.isDirectory(hierarchies().get(0).resolve(NEXUS_PARENT));
-        try {
-            create(probe);
-            remove(probe);
-            if (!hadParent) {
-                removeParentIfEmpty();
-            }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return CgroupFiles.probeWritable(this, hierarchies().get(0).resolve(NEXUS_PARENT));
     }
 
     @Override

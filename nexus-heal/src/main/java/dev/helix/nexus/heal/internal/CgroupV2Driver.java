@@ -71,18 +71,7 @@ public final class CgroupV2Driver implements CgroupDriver {
 
     @Override
     public boolean isWritable() {
-        String probe = ".nexus-probe-" + ProcessHandle.current().pid();
-        boolean hadParent = Files.isDirectory(root.resolve(NEXUS_PARENT));
-        try {
-            create(probe);
-            remove(probe);
-            if (!hadParent) {
-                removeParentIfEmpty();
-            }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return CgroupFiles.probeWritable(this, root.resolve(NEXUS_PARENT));
     }
 
     @Override
