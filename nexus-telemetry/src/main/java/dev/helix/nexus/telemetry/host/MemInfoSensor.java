@@ -2,6 +2,7 @@ package dev.helix.nexus.telemetry.host;
 
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
+import dev.helix.nexus.telemetry.internal.LineNames;
 import dev.helix.nexus.telemetry.internal.TextFileSensor;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ public final class MemInfoSensor extends TextFileSensor {
 
     private final int[] starts = new int[3];
     private final int[] ends = new int[3];
-    private String[] lineNames = new String[128];
+    private final LineNames lineNames = new LineNames(128);
 
     /**
      * The stripped field name at {@code text[from,to)}, reusing the String of the same line of the previous tick
@@ -48,19 +49,7 @@ public final class MemInfoSensor extends TextFileSensor {
         while (e > b && Character.isWhitespace(text.charAt(e - 1))) {
             e--;
         }
-        if (lineNo >= lineNames.length) {
-            if (lineNo >= 4096) {
-                return text.substring(b, e);
-            }
-            lineNames = java.util.Arrays.copyOf(lineNames, lineNames.length * 2);
-        }
-        String cached = lineNames[lineNo];
-        if (cached != null && Texts.regionEquals(text, b, e, cached)) {
-            return cached;
-        }
-        String c = text.substring(b, e);
-        lineNames[lineNo] = c;
-        return c;
+        return lineNames.name(lineNo, text, b, e);
     }
 
     /** Reads {@code procRoot/meminfo}. */

@@ -3,6 +3,7 @@ package dev.helix.nexus.telemetry.host;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.CounterRates;
+import dev.helix.nexus.telemetry.internal.LineNames;
 import dev.helix.nexus.telemetry.internal.TextFileSensor;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Path;
@@ -38,27 +39,8 @@ public final class VmStatSensor extends TextFileSensor {
 
     private final int[] starts = new int[2];
     private final int[] ends = new int[2];
-    private String[] lineNames = new String[256];
-
-    /**
-     * The counter name at {@code text[from,to)}, reusing the String of the same line of the previous tick when it
-     * is equal (the file's lines keep their order), so steady-state parsing creates no String per line.
-     */
-    private String name(int lineNo, String text, int from, int to) {
-        if (lineNo >= lineNames.length) {
-            if (lineNo >= 4096) {
-                return text.substring(from, to);
-            }
-            lineNames = java.util.Arrays.copyOf(lineNames, lineNames.length * 2);
-        }
-        String cached = lineNames[lineNo];
-        if (cached != null && Texts.regionEquals(text, from, to, cached)) {
-            return cached;
-        }
-        String c = text.substring(from, to);
-        lineNames[lineNo] = c;
-        return c;
-    }
+    /** The counter name of each line, reused while the line is unchanged (the file keeps its line order). */
+    private final LineNames lineNames = new LineNames(256);
 
     /** Reads {@code procRoot/vmstat}. */
     public VmStatSensor(Path procRoot) {
@@ -104,7 +86,7 @@ public final class VmStatSensor extends TextFileSensor {
                 continue;
             }
             good++;
-            String c = name(lineNo++, text, starts[0], ends[0]);
+            String c = lineNames.name(lineNo++, text, starts[0], ends[0]);
             if (!wanted(c)) {
                 continue;
             }
