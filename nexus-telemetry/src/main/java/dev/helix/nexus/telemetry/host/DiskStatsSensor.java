@@ -4,7 +4,7 @@ import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.Bytes;
 import dev.helix.nexus.telemetry.internal.CounterRates;
-import dev.helix.nexus.telemetry.internal.TextFileSensor;
+import dev.helix.nexus.telemetry.internal.ByteFileSensor;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  * name), giving exactly what the earlier String-splitting parser gave (checked by a property test on random and
  * damaged input). O(lines) per tick. Not thread-safe (tick thread only).
  */
-public final class DiskStatsSensor extends TextFileSensor {
+public final class DiskStatsSensor extends ByteFileSensor {
 
     private static final String[] NAMES = {"host_disk_reads_per_second", "host_disk_writes_per_second",
             "host_disk_read_bytes_per_second", "host_disk_write_bytes_per_second", "host_disk_read_latency_seconds",
@@ -65,11 +65,6 @@ public final class DiskStatsSensor extends TextFileSensor {
     public DiskStatsSensor(Path procRoot, Predicate<String> include) {
         super("proc-diskstats", procRoot.resolve("diskstats"));
         this.include = include;
-    }
-
-    @Override
-    protected void parse(String text, MetricSink sink, long ts) {
-        parseAsBytes(text, sink, ts);
     }
 
     @Override

@@ -4,7 +4,7 @@ import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.Bytes;
 import dev.helix.nexus.telemetry.internal.CounterRates;
-import dev.helix.nexus.telemetry.internal.TextFileSensor;
+import dev.helix.nexus.telemetry.internal.ByteFileSensor;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -21,7 +21,7 @@ import java.util.Map;
  * the first time, and for problem messages); gives exactly what the earlier String-splitting parser gave, which a
  * property test checks on random and damaged input. O(lines x cpus) per tick. Not thread-safe (tick thread only).
  */
-public final class InterruptsSensor extends TextFileSensor {
+public final class InterruptsSensor extends ByteFileSensor {
 
     private final Map<String, MetricKey> keys = new HashMap<>();
     private final CounterRates rates = new CounterRates();
@@ -36,11 +36,6 @@ public final class InterruptsSensor extends TextFileSensor {
     /** Reads {@code procRoot/interrupts}. */
     public InterruptsSensor(Path procRoot) {
         super("proc-interrupts", procRoot.resolve("interrupts"));
-    }
-
-    @Override
-    protected void parse(String text, MetricSink sink, long ts) {
-        parseAsBytes(text, sink, ts);
     }
 
     @Override

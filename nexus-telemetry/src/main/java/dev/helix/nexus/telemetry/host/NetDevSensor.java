@@ -4,7 +4,7 @@ import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.Bytes;
 import dev.helix.nexus.telemetry.internal.CounterRates;
-import dev.helix.nexus.telemetry.internal.TextFileSensor;
+import dev.helix.nexus.telemetry.internal.ByteFileSensor;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -21,7 +21,7 @@ import java.util.Map;
  * messages), giving exactly what the earlier String-splitting parser gave (checked by a property test on random and
  * damaged input). O(lines) per tick. Not thread-safe (tick thread only).
  */
-public final class NetDevSensor extends TextFileSensor {
+public final class NetDevSensor extends ByteFileSensor {
 
     private static final String[] NAMES = {"host_network_receive_bytes_per_second",
             "host_network_receive_packets_per_second", "host_network_receive_errors_per_second",
@@ -41,11 +41,6 @@ public final class NetDevSensor extends TextFileSensor {
     /** Reads {@code procRoot/net/dev}. */
     public NetDevSensor(Path procRoot) {
         super("proc-net-dev", procRoot.resolve("net").resolve("dev"));
-    }
-
-    @Override
-    protected void parse(String text, MetricSink sink, long ts) {
-        parseAsBytes(text, sink, ts);
     }
 
     @Override

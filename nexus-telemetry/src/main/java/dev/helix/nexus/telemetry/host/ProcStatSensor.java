@@ -4,7 +4,7 @@ import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.Bytes;
 import dev.helix.nexus.telemetry.internal.CounterRates;
-import dev.helix.nexus.telemetry.internal.TextFileSensor;
+import dev.helix.nexus.telemetry.internal.ByteFileSensor;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -30,7 +30,7 @@ import java.util.Map;
  * random and damaged input). Complexity: O(lines) per tick; keys are cached per CPU. Not thread-safe (tick thread
  * only).
  */
-public final class ProcStatSensor extends TextFileSensor {
+public final class ProcStatSensor extends ByteFileSensor {
 
     static final String[] MODES = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"};
 
@@ -68,11 +68,6 @@ public final class ProcStatSensor extends TextFileSensor {
     /** Reads {@code procRoot/stat}. */
     public ProcStatSensor(Path procRoot) {
         super("proc-stat", procRoot.resolve("stat"));
-    }
-
-    @Override
-    protected void parse(String text, MetricSink sink, long ts) {
-        parseAsBytes(text, sink, ts);
     }
 
     @Override

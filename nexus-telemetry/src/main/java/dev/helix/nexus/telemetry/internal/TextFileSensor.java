@@ -60,8 +60,8 @@ public abstract class TextFileSensor extends AbstractSensor {
     /**
      * Parses the file content as read, {@code b[0,len)} (Latin-1 bytes; the buffer is the reader's and only valid
      * during the call). The default decodes it as ISO-8859-1 and calls {@link #parse(String, MetricSink, long)};
-     * sensors that parse bytes in place override this and make {@code parse(String, ...)} encode and delegate here,
-     * so file reads and {@link #sampleText} go through the same parser.
+     * sensors that parse bytes in place extend {@link ByteFileSensor} instead, so file reads and
+     * {@link #sampleText} go through the same byte parser.
      */
     protected void parse(byte[] b, int len, MetricSink sink, long timestampMillis) {
         parse(new String(b, 0, len, StandardCharsets.ISO_8859_1), sink, timestampMillis);
@@ -69,13 +69,4 @@ public abstract class TextFileSensor extends AbstractSensor {
 
     /** Parses the file content and records metrics; reports bad lines through {@link #problem}. */
     protected abstract void parse(String text, MetricSink sink, long timestampMillis);
-
-    /**
-     * For byte-level sensors: {@code parse(String, ...)} as the ISO-8859-1 bytes of {@code text} (characters above
-     * U+00FF, which a kernel file read as bytes cannot contain, become '?').
-     */
-    protected final void parseAsBytes(String text, MetricSink sink, long timestampMillis) {
-        byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
-        parse(b, b.length, sink, timestampMillis);
-    }
 }
