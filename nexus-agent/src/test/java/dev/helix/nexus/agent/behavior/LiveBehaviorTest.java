@@ -169,6 +169,75 @@ class LiveBehaviorTest {
     }
 
     @Test
+    void childJvmSpinningTwoWorkerThreadsBehindAnIdleMainThreadIsCpuBound(@TempDir Path dir) throws Exception {
+        // two daemon threads spin; the main thread (the thread-group leader) blocks on stdin, so its own schedstat
+        // stays flat: only the demand summed over all threads shows the process wants two cores
+        Path src = dir.resolve("Spin.java");
+        Files.writeString(src, """
+                public class Spin {
+                    static volatile long sink;
+                    public static void main(String[] args) throws Exception {
+                        for (int i = 0; i < 2; i++) {
+                            Thread t = new Thread(() -> {
+                                long x = 0;
+                                while (true) {
+                                    x += System.nanoTime() & 1;
+                                    sink = x;
+                                }
+                            }, "spin-" + i);
+                            t.setDaemon(true);
+                            t.start();
+                        }
+                        System.out.println("ready");
+                        System.out.flush();
+                        while (System.in.read() >= 0) {
+                            // idle until the parent closes stdin or dies
+                        }
+                    }
+                }
+                """);
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        Process p = w.startAndAwaitReady(List.of(javaBin, "-Xmx64m", "-XX:+UseSerialGC", src.toString()),
+                Duration.ofSeconds(60));
+        Thread.sleep(500); // let the spinners reach their steady state before the window opens
+        BehaviorSubject s = BehaviorSubject.process(p.pid());
+        Path leader = Path.of("/proc", Long.toString(p.pid()), "schedstat");
+        // the demand as the standard sensor reports it, captured by a second instance of the same sensor
+        List<Double> demand = new ArrayList<>();
+        SchedDemandSensor own = new SchedDemandSensor(Path.of("/proc"), 10);
+        dev.helix.nexus.core.spi.Sensor probe = new dev.helix.nexus.core.spi.Sensor() {
+            @Override
+            public String name() {
+                return "demand-probe";
+            }
+
+            @Override
+            public void sample(dev.helix.nexus.core.spi.MetricSink sink, long ts) {
+                own.sample((k, v, t) -> {
+                    if (Long.toString(p.pid()).equals(k.label("pid"))) {
+                        demand.add(v);
+                    }
+                }, ts);
+            }
+
+            @Override
+            public dev.helix.nexus.core.spi.SensorHealth health() {
+                return own.health();
+            }
+        };
+        long leader0 = SchedDemandSensor.readRunWait(leader);
+        long t0 = System.nanoTime();
+        BehaviorFeatureExtractor x = w.sample(TICKS, List.of(probe));
+        double leaderCores = (SchedDemandSensor.readRunWait(leader) - leader0) / (double) (System.nanoTime() - t0);
+        assertThat(leaderCores).as("CPU demand of the idle main thread alone").isLessThan(0.2);
+        assertThat(demand).as("process_cpu_demand_cores of the child over the window").hasSizeGreaterThan(TICKS / 2);
+        assertThat(demand.stream().mapToDouble(Double::doubleValue).average().orElseThrow())
+                .as("mean demand of the child, per tick %s", demand).isGreaterThan(1.5);
+        assertTop(x, s, BehaviorPattern.CPU_BOUND, 0.5);
+        assertReplayMatches(x, Set.of(s));
+    }
+
+    @Test
     void fileRereadsInACgroupTooSmallForThemAreThrashing(@TempDir Path dir) throws Exception {
         assumeTrue(!Files.getFileStore(dir).type().equals("tmpfs"),
                 "the temp dir " + dir + " is on tmpfs: its pages cannot be evicted without swap, so cannot thrash");

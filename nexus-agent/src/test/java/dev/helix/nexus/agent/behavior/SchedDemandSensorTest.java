@@ -10,59 +10,202 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class SchedDemandSensorTest {
 
-    private static void proc(Path root, int pid, String comm, long runNs, long waitNs) throws IOException {
-        Path d = Files.createDirectories(root.resolve(Integer.toString(pid)));
+    private static final long MS = 1_000_000L;
+
+    /** Writes {@code pid/stat} with the process-wide CPU ticks, thread count and start time, and {@code pid/comm}. */
+    private static void stat(Path root, long pid, String comm, long cpuTicks, int threads, long start)
+            throws IOException {
+        Path d = Files.createDirectories(root.resolve(Long.toString(pid)));
+        // fields 3.. of proc(5): state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+        // cutime cstime priority nice num_threads itrealvalue starttime vsize rss
+        Files.writeString(d.resolve("stat"), pid + " (" + comm + ") R 1 " + pid + " " + pid + " 0 -1 4194560 10 0 0 0 "
+                + cpuTicks + " 0 0 0 20 0 " + threads + " 0 " + start + " 1000000 250\n");
         Files.writeString(d.resolve("comm"), comm + "\n");
+    }
+
+    /** Writes {@code pid/task/tid/schedstat}. */
+    private static void thread(Path root, long pid, long tid, long runNs, long waitNs) throws IOException {
+        Path d = Files.createDirectories(root.resolve(pid + "/task/" + tid));
         Files.writeString(d.resolve("schedstat"), runNs + " " + waitNs + " 17\n");
     }
 
+    private static MetricKey key(long pid, String comm) {
+        return MetricKey.of("process_cpu_demand_cores", "pid", Long.toString(pid), "comm", comm);
+    }
+
+    /** A JVM-like process 100: idle main thread 100, workers 101 and 102 each running {@code runMs} of a second. */
+    private static void jvm(Path root, int second, long cpuTicks) throws IOException {
+        stat(root, 100, "java", cpuTicks, 3, 5_000);
+        thread(root, 100, 100, 1 * MS * second, 0);
+        thread(root, 100, 101, 950 * MS * second, 40 * MS * second);
+        thread(root, 100, 102, 900 * MS * second, 90 * MS * second);
+    }
+
     @Test
-    void demandIsRunPlusRunQueueWaitPerSecondOfTheTopProcesses(@TempDir Path root) throws IOException {
-        proc(root, 10, "hog", 0, 0);
-        proc(root, 11, "sleeper", 0, 0);
-        proc(root, 12, "crowded", 0, 0);
-        Files.createDirectories(root.resolve("self")); // non-pid entries are ignored
+    void demandIsRunPlusRunQueueWaitSummedOverAllThreadsOfTheTopProcesses(@TempDir Path root) throws IOException {
         SchedDemandSensor s = new SchedDemandSensor(root, 2);
         Map<MetricKey, Double> out = new LinkedHashMap<>();
-        s.sample((k, v, ts) -> out.put(k, v), 1_000);
-        assertThat(out).isEmpty(); // rates need two readings
-        proc(root, 10, "hog", 950_000_000L, 40_000_000L); // ran 0.95 s, waited 0.04 s in the last second
-        proc(root, 11, "sleeper", 1_000_000L, 0);
-        proc(root, 12, "crowded", 200_000_000L, 780_000_000L); // got 0.2 s, queued 0.78 s: still a CPU hog
-        s.sample((k, v, ts) -> out.put(k, v), 2_000);
+        Files.createDirectories(root.resolve("self")); // non-pid entries are ignored
+        for (int sec = 0; sec <= 2; sec++) {
+            jvm(root, sec, 190L * sec);
+            stat(root, 200, "hog", 95L * sec, 1, 6_000);
+            thread(root, 200, 200, 950 * MS * sec, 40 * MS * sec);
+            stat(root, 300, "sleeper", sec, 1, 7_000);
+            thread(root, 300, 300, MS * sec, 0);
+            stat(root, 400, "crowded", 20L * sec, 1, 8_000); // got 0.2 s, queued 0.78 s: still a CPU hog
+            thread(root, 400, 400, 200 * MS * sec, 780 * MS * sec);
+            out.clear();
+            s.sample((k, v, ts) -> out.put(k, v), 1_000L * (sec + 1));
+            if (sec < 2) {
+                // tick 0 has no CPU-time history yet, tick 1 is the first thread reading: no rate before tick 2
+                assertThat(out).as("tick %d", sec).isEmpty();
+            }
+        }
         assertThat(s.health().isHealthy()).isTrue();
-        assertThat(out).hasSize(2); // top 2 only
-        assertThat(out.get(MetricKey.of("process_cpu_demand_cores", "pid", "10", "comm", "hog")))
-                .isCloseTo(0.99, within(1e-9));
-        assertThat(out.get(MetricKey.of("process_cpu_demand_cores", "pid", "12", "comm", "crowded")))
-                .isCloseTo(0.98, within(1e-9));
+        assertThat(out).hasSize(2); // top 2 of 4
+        // the main thread idles; the process demands its two workers' (0.95+0.04) + (0.90+0.09) plus 0.001 cores
+        assertThat(out.get(key(100, "java"))).isCloseTo(1.981, within(1e-9));
+        assertThat(out.get(key(200, "hog"))).isCloseTo(0.99, within(1e-9));
     }
 
     @Test
-    void counterGoingBackwardsRestartsTheHistoryAndGarbageIsSkipped(@TempDir Path root) throws IOException {
-        proc(root, 20, "a", 5_000_000_000L, 0);
-        Files.createDirectories(root.resolve("21"));
-        Files.writeString(root.resolve("21").resolve("schedstat"), "garbage\n");
+    void starvedProcessStillReportsItsRunQueueWait(@TempDir Path root) throws IOException {
+        SchedDemandSensor s = new SchedDemandSensor(root, 1);
+        Map<MetricKey, Double> out = new LinkedHashMap<>();
+        for (int sec = 0; sec <= 2; sec++) {
+            stat(root, 400, "crowded", 20L * sec, 1, 8_000);
+            thread(root, 400, 400, 200 * MS * sec, 780 * MS * sec);
+            s.sample((k, v, ts) -> out.put(k, v), 1_000L * (sec + 1));
+        }
+        assertThat(out).containsOnlyKeys(key(400, "crowded"));
+        assertThat(out.get(key(400, "crowded"))).isCloseTo(0.98, within(1e-9));
+    }
+
+    @Test
+    void threadListIsReListedOnlyWhenTheThreadCountInStatChanges(@TempDir Path root) throws IOException {
+        SchedDemandSensor s = new SchedDemandSensor(root, 3);
+        Map<MetricKey, Double> out = new LinkedHashMap<>();
+        jvm(root, 0, 0);
+        s.sample((k, v, ts) -> out.put(k, v), 1_000);
+        jvm(root, 1, 190);
+        s.sample((k, v, ts) -> out.put(k, v), 2_000);
+        assertThat(s.threadReadsLastTick()).isEqualTo(3);
+        // a fourth thread appears in task/ but stat still says 3: the cached list is used, the new thread not read
+        jvm(root, 2, 380);
+        thread(root, 100, 103, 500 * MS, 0);
+        s.sample((k, v, ts) -> out.put(k, v), 3_000);
+        assertThat(s.threadReadsLastTick()).isEqualTo(3);
+        assertThat(out.get(key(100, "java"))).isCloseTo(1.981, within(1e-9));
+        // stat now counts 4: re-listed; the new thread started since the last listing and counts with all it has
+        jvm(root, 3, 620);
+        stat(root, 100, "java", 620, 4, 5_000);
+        thread(root, 100, 103, 1_000 * MS, 0);
+        s.sample((k, v, ts) -> out.put(k, v), 4_000);
+        assertThat(s.threadReadsLastTick()).isEqualTo(4);
+        assertThat(out.get(key(100, "java"))).isCloseTo(1.981 + 1.0, within(1e-9));
+    }
+
+    @Test
+    void threadThatExitedIsDroppedAndItsReplacementCounted(@TempDir Path root) throws IOException {
+        SchedDemandSensor s = new SchedDemandSensor(root, 3);
+        Map<MetricKey, Double> out = new LinkedHashMap<>();
+        jvm(root, 0, 0);
+        s.sample((k, v, ts) -> out.put(k, v), 1_000);
+        jvm(root, 1, 190);
+        s.sample((k, v, ts) -> out.put(k, v), 2_000);
+        // worker 102 exits and 104 starts: the count stays 3, the read of 102 fails, so the list is re-read
+        jvm(root, 2, 380);
+        deleteTree(root.resolve("100/task/102"));
+        thread(root, 100, 104, 300 * MS, 0);
+        s.sample((k, v, ts) -> out.put(k, v), 3_000);
+        assertThat(s.threadReadsLastTick()).isEqualTo(6); // 3 cached, then 3 re-listed
+        // 100 and 101 grow as before (0.001 + 0.99), 102 is gone (its last interval lost), 104 counts 0.3 s
+        assertThat(out.get(key(100, "java"))).isCloseTo(0.001 + 0.99 + 0.3, within(1e-9));
+    }
+
+    @Test
+    void reusedPidRestartsItsHistory(@TempDir Path root) throws IOException {
         SchedDemandSensor s = new SchedDemandSensor(root, 5);
         Map<MetricKey, Double> out = new LinkedHashMap<>();
-        s.sample((k, v, ts) -> out.put(k, v), 1_000);
-        proc(root, 20, "a", 1_000, 0); // pid reused by a new process
-        s.sample((k, v, ts) -> out.put(k, v), 2_000);
-        assertThat(out).isEmpty();
-        proc(root, 20, "a", 500_001_000L, 0);
+        for (int sec = 0; sec <= 1; sec++) {
+            stat(root, 20, "old", 100L * sec, 1, 1_000);
+            thread(root, 20, 20, 5_000 * MS + 1_000 * MS * sec, 0);
+            s.sample((k, v, ts) -> out.put(k, v), 1_000L * (sec + 1));
+        }
+        // pid 20 now belongs to a new process (another start time) with small counters
+        stat(root, 20, "new", 10, 1, 9_000);
+        thread(root, 20, 20, 100 * MS, 0);
         s.sample((k, v, ts) -> out.put(k, v), 3_000);
-        assertThat(out.values()).singleElement().satisfies(v -> assertThat(v).isCloseTo(0.5, within(1e-9)));
+        stat(root, 20, "new", 30, 1, 9_000);
+        thread(root, 20, 20, 300 * MS, 0);
+        s.sample((k, v, ts) -> out.put(k, v), 4_000);
+        stat(root, 20, "new", 80, 1, 9_000);
+        thread(root, 20, 20, 800 * MS, 0);
+        out.clear();
+        s.sample((k, v, ts) -> out.put(k, v), 5_000);
+        assertThat(out).containsOnlyKeys(key(20, "new"));
+        assertThat(out.get(key(20, "new"))).isCloseTo(0.5, within(1e-9));
     }
 
     @Test
-    void missingProcIsAFailedSource(@TempDir Path root) {
-        SchedDemandSensor s = new SchedDemandSensor(root.resolve("absent"), 3);
+    void threadReadsPerTickAreCappedAndAProcessThatDoesNotFitIsSkipped(@TempDir Path root) throws IOException {
+        SchedDemandSensor s = new SchedDemandSensor(root, 5, 2);
+        Map<MetricKey, Double> out = new LinkedHashMap<>();
+        for (int sec = 0; sec <= 2; sec++) {
+            jvm(root, sec, 190L * sec); // 3 threads, the busiest by CPU time, but more than the cap of 2
+            stat(root, 200, "hog", 95L * sec, 1, 6_000);
+            thread(root, 200, 200, 950 * MS * sec, 40 * MS * sec);
+            out.clear();
+            s.sample((k, v, ts) -> out.put(k, v), 1_000L * (sec + 1));
+            assertThat(s.threadReadsLastTick()).isLessThanOrEqualTo(2);
+        }
+        assertThat(out).containsOnlyKeys(key(200, "hog"));
+    }
+
+    @Test
+    void garbageFilesAreSkippedAndAMissingProcIsAFailedSource(@TempDir Path root) throws IOException {
+        Files.createDirectories(root.resolve("21"));
+        Files.writeString(root.resolve("21/stat"), "garbage\n");
+        stat(root, 22, "x", 0, 1, 1);
+        thread(root, 22, 22, 0, 0);
+        SchedDemandSensor s = new SchedDemandSensor(root, 5);
         s.sample((k, v, ts) -> { }, 1);
-        assertThat(s.health().isHealthy()).isFalse();
-        assertThat(s.health().reason()).contains("absent");
+        Files.writeString(root.resolve("22/task/22/schedstat"), "garbage\n");
+        stat(root, 22, "x", 5, 1, 1);
+        s.sample((k, v, ts) -> { }, 2);
+        assertThat(s.health().isHealthy()).isTrue();
+
+        SchedDemandSensor absent = new SchedDemandSensor(root.resolve("absent"), 3);
+        absent.sample((k, v, ts) -> { }, 1);
+        assertThat(absent.health().isHealthy()).isFalse();
+        assertThat(absent.health().reason()).contains("absent");
+    }
+
+    @Test
+    void statLineCommandMayContainSpacesAndParentheses() {
+        SchedDemandSensor.Stat st = SchedDemandSensor.parseStat("4242 (my (app) x) S 1 4242 4242 0 -1 4194560 5000 0"
+                + " 10 0 190 60 0 0 20 0 7 0 123456 1000000 250 18446744073709551615\n");
+        assertThat(st).isEqualTo(new SchedDemandSensor.Stat("my (app) x", 250, 7, 123456));
+        assertThat(SchedDemandSensor.parseStat("4242 (x) S 1 2")).isNull();
+        assertThat(SchedDemandSensor.parseStat("no parentheses")).isNull();
+    }
+
+    @Test
+    void badSettingsAreRejected(@TempDir Path root) {
+        assertThatThrownBy(() -> new SchedDemandSensor(root, 0)).hasMessageContaining("topN");
+        assertThatThrownBy(() -> new SchedDemandSensor(root, 1, 0)).hasMessageContaining("maxThreadReads");
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
     }
 }

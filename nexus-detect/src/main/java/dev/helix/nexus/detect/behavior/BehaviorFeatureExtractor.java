@@ -31,7 +31,8 @@ import java.util.Set;
  *       {@code host_pressure_stall_fraction{resource="memory",kind="full"}} and {@code {resource="io",kind="some"}},
  *       {@code host_threads_d_state};</li>
  *   <li>process (label {@code pid}; {@code comm} names it): {@code process_cpu_cores},
- *       {@code process_cpu_demand_cores} (running + run-queue wait of the leader thread, when a sensor provides it),
+ *       {@code process_cpu_demand_cores} (running + run-queue wait summed over the process's threads, when a sensor
+ *       provides it),
  *       {@code process_threads},
  *       {@code process_threads_d_state}, {@code process_rss_bytes}; and a JVM's {@code jvm_threads{state="blocked"}},
  *       {@code jvm_threads_live}, {@code jvm_threads_deadlocked}, {@code jvm_process_cpu_cores},
@@ -48,7 +49,9 @@ import java.util.Set;
  * heap after GC when known, else RSS (process) or anonymous/rss memory (cgroup). A process's CPU share is its cores
  * over its fair ceiling min(threads, CPUs, threads × CPUs / runnable tasks), the most the scheduler gives its
  * threads when every runnable task gets an equal share, so a process that gets all it can on a contended host counts
- * as busy; or its CPU demand (a thread runnable all the time demands a whole core) when that is higher. A cgroup's
+ * as busy; or its CPU demand (a thread runnable all the time demands a whole core) over min(threads, CPUs), the most
+ * its threads could run at once, when that is higher (so many lightly busy threads that add up to one core do not
+ * count as a CPU-bound process). A cgroup's
  * share is over min(its CPU limit, CPUs). Both see the host's run queue.
  *
  * <p>Cost: {@link #record} is O(1) per sample plus a string switch on the metric name (it allocates a frame per
@@ -305,7 +308,8 @@ public final class BehaviorFeatureExtractor implements MetricSink {
                 double ceiling = Double.isNaN(cpus) ? Math.min(threads, 1)
                         : Math.min(Math.min(threads, cpus),
                                 Double.isNaN(running) ? cpus : threads * cpus / Math.max(running, cpus));
-                double share = maxKnown(cpuCores(s) / ceiling, mean(s, In.DEMAND));
+                double demandCeiling = Double.isNaN(cpus) ? Math.min(threads, 1) : Math.min(threads, cpus);
+                double share = maxKnown(cpuCores(s) / ceiling, mean(s, In.DEMAND) / demandCeiling);
                 double[] heap = series(s, In.JVM_AFTER_GC);
                 double[] history = finiteCount(heap) >= 10 ? heap : series(s, In.RSS);
                 double n = Double.NaN;
