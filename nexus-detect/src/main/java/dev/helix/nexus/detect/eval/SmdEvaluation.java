@@ -1,5 +1,6 @@
 package dev.helix.nexus.detect.eval;
 
+import dev.helix.nexus.detect.anomaly.CalibratedEnsembleDetector;
 import dev.helix.nexus.detect.anomaly.IsolationForestDetector;
 import dev.helix.nexus.detect.anomaly.PcaDetector;
 import dev.helix.nexus.detect.anomaly.PcaPotDetector;
@@ -33,7 +34,10 @@ import java.util.Optional;
  * alert above a Peaks-Over-Threshold threshold at risk 1e-2 on out-of-sample train scores); {@code pca}
  * ({@link PcaDetector}: 90 % variance kept, no re-standardisation since SMD is already scaled to [0, 1], Q and T²
  * charts, alert when either exceeds the 99.5th percentile of its train values); {@code iforest} (Isolation Forest,
- * alert above the 99.5th percentile of train scores). Deterministic. Thread-safe (no shared state).
+ * alert above the 99.5th percentile of train scores); {@code pca-ens} ({@link CalibratedEnsembleDetector} with
+ * {@link CalibratedEnsembleDetector.Config#smdDefaults(int)}: four PCA-residual members, each calibrated to a tail
+ * probability on its own out-of-sample train statistics, fused by the mean of -log p, one POT threshold at risk
+ * 1e-2). Deterministic. Thread-safe (no shared state).
  */
 public final class SmdEvaluation {
     private SmdEvaluation() {
@@ -52,7 +56,8 @@ public final class SmdEvaluation {
     }
 
     /** Detector names accepted by {@link #run(Path, Path, PrintStream, String)}; the first is the default. */
-    public static final List<String> DETECTORS = List.of("pca-pot", "pca", "iforest");
+    public static final List<String> DETECTORS = List.of("pca-pot", "pca", "iforest",
+            CalibratedEnsembleDetector.NAME);
 
     /** Runs the default detector ({@code pca-pot}). */
     public static SmdReport run(Path dataDir, Path outDir, PrintStream progress) throws IOException {
@@ -163,6 +168,13 @@ public final class SmdEvaluation {
         int d = train[0].length;
         if (detector.equals("pca-pot")) {
             PcaPotDetector det = new PcaPotDetector(d);
+            det.fit(train);
+            for (int i = 0; i < test.length; i++) {
+                scores[i] = det.update(test[i]);
+                alert[i] = det.isAnomalous();
+            }
+        } else if (detector.equals(CalibratedEnsembleDetector.NAME)) {
+            CalibratedEnsembleDetector det = new CalibratedEnsembleDetector(d);
             det.fit(train);
             for (int i = 0; i < test.length; i++) {
                 scores[i] = det.update(test[i]);
@@ -448,7 +460,7 @@ public final class SmdEvaluation {
         return a;
     }
 
-    /** {@code SmdEvaluation DATA_DIR OUT_DIR [pca-pot|pca|iforest]}. */
+    /** {@code SmdEvaluation DATA_DIR OUT_DIR [pca-pot|pca|iforest|pca-ens]}. */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             System.err.println("usage: SmdEvaluation DATA_DIR OUT_DIR [" + String.join("|", DETECTORS) + "]");

@@ -119,7 +119,7 @@ class SmdEvaluationTest {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         assertThat(SmdEvaluation.run(tmp, null, quiet, "pca").detector()).isEqualTo("pca");
         assertThatThrownBy(() -> SmdEvaluation.run(tmp, null, quiet, "lstm"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[pca-pot, pca, iforest]");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[pca-pot, pca, iforest, pca-ens]");
     }
 
     @Test
