@@ -1,12 +1,15 @@
 package dev.helix.nexus.detect;
 
 import dev.helix.nexus.core.spi.Detector;
+import dev.helix.nexus.detect.anomaly.AdaptiveResonanceDetector;
 import dev.helix.nexus.detect.anomaly.AlarmHoldOffDetector;
+import dev.helix.nexus.detect.anomaly.AlarmUnionDetector;
 import dev.helix.nexus.detect.anomaly.AnomalyLikelihoodDetector;
 import dev.helix.nexus.detect.anomaly.ConsensusDetector;
 import dev.helix.nexus.detect.anomaly.ContextualAnomalyDetector;
 import dev.helix.nexus.detect.anomaly.IqrDetector;
 import dev.helix.nexus.detect.anomaly.IsolationForestDetector;
+import dev.helix.nexus.detect.anomaly.NabComplement;
 import dev.helix.nexus.detect.anomaly.RobustZScoreDetector;
 import dev.helix.nexus.detect.anomaly.RollingZScoreDetector;
 
@@ -30,14 +33,24 @@ import java.util.function.Supplier;
  *   <li>{@code likelihood-zscore}, {@code likelihood-iforest}: Numenta-style anomaly likelihood (see
  *       {@link AnomalyLikelihoodDetector}) over a Gaussian z-score or a shingled forest → 0.5 = tail probability
  *       1e-5;</li>
- *   <li>{@code nexus-nab} (the NAB headline, {@link #nexusNab()}): the causal contextual anomaly detector with a
+ *   <li>{@code nexus-nab} (the NAB headline since round 3, {@link #nexusNab()}): {@code nexus-nab-r2} OR a
+ *       seasonal nearest-neighbour detector at the alarm level (see
+ *       {@link dev.helix.nexus.detect.anomaly.NabComplement}) → 0.75 = "either member alarmed"; a learning
+ *       detector;</li>
+ *   <li>{@code nexus-nab-r2} (NAB round 2, {@link #nexusNabR2()}): the causal contextual anomaly detector with a
  *       30-sample hold-off after each reported alarm → 0.75, the raw score at which the algorithm itself raises an
  *       alarm; a learning detector (see {@link #learningNames()}: its model grows, so it is not O(1) per sample nor
  *       allocation-free);</li>
- *   <li>{@code nexus-nab-r1} (NAB round 1, {@link #nexusNabR1()}): the same detector with CAD OSE's sliding rest
+ *   <li>{@code nexus-nab-r1} (NAB round 1, {@link #nexusNabR1()}): {@code nexus-nab-r2} with CAD OSE's sliding rest
  *       (silent while any raw score of the last 30 samples reached 0.75) → 0.75; a learning detector;</li>
  *   <li>{@code nexus-nab-v1} (the previous headline, {@link #nexusNabV1()}): likelihood over a forest/z-score
  *       consensus with a one-day hold-off → 0.5.</li>
+ *   <li>{@code seasonal-knn} (a learning detector; see {@link dev.helix.nexus.detect.anomaly.NabComplement}): the
+ *       seasonal member of {@code nexus-nab} alone (same phase of earlier cycles, conformal tail probability 0.005 →
+ *       its alarm score);</li>
+ *   <li>{@code art} (a learning detector; see {@link dev.helix.nexus.detect.anomaly.AdaptiveResonanceDetector}):
+ *       ARTime-style adaptive resonance (Fuzzy ART over downsampled windows, causal range) → 0.5 = "the model
+ *       reported an anomaly" (every reported anomaly scores at least 0.5, everything else 0);</li>
  * </ul>
  * Thread-safe (immutable); every call returns a fresh detector.
  */
@@ -69,8 +82,13 @@ public final class DetectorCatalog {
         UNIVARIATE.put("likelihood-iforest", new Entry(() -> new AnomalyLikelihoodDetector("likelihood-iforest",
                 shingledForest(), true), 0.5));
         UNIVARIATE.put("nexus-nab-v1", new Entry(DetectorCatalog::nexusNabV1, 0.5));
-        LEARNING.put(NAB_DEFAULT, new Entry(DetectorCatalog::nexusNab, CAD_ALARM_LEVEL));
+        LEARNING.put(NAB_DEFAULT, new Entry(DetectorCatalog::nexusNab, AlarmUnionDetector.ALARM_LEVEL));
+        LEARNING.put("nexus-nab-r2", new Entry(DetectorCatalog::nexusNabR2, CAD_ALARM_LEVEL));
         LEARNING.put("nexus-nab-r1", new Entry(DetectorCatalog::nexusNabR1, CAD_ALARM_LEVEL));
+        LEARNING.put("seasonal-knn", new Entry(() -> NabComplement.seasonal("seasonal-knn"),
+                NabComplement.seasonalAlarmScore()));
+        LEARNING.put("art", new Entry(() -> new AdaptiveResonanceDetector("art",
+                AdaptiveResonanceDetector.Config.defaults()), 0.5));
         ALL.putAll(UNIVARIATE);
         ALL.putAll(LEARNING);
     }
@@ -84,7 +102,17 @@ public final class DetectorCatalog {
     }
 
     /**
-     * The NAB configuration ({@code nexus-nab}): {@link ContextualAnomalyDetector} with CAD OSE's published sizes
+     * The NAB configuration ({@code nexus-nab}, round 3): {@link #nexusNabR2()} OR the seasonal member of
+     * {@link NabComplement} at the alarm level ({@link AlarmUnionDetector}; each member keeps its own hold-off), so a
+     * score &ge; 0.75 means "at least one member alarmed". The seasonal member was designed for the development
+     * half's missed periodic windows and chosen on that half (see {@code docs/benchmarks/detect.md} §2.5).
+     */
+    public static Detector nexusNab() {
+        return NabComplement.union(NAB_DEFAULT, DetectorCatalog::nexusNabR2);
+    }
+
+    /**
+     * NAB round 2 ({@code nexus-nab-r2}): {@link ContextualAnomalyDetector} with CAD OSE's published sizes
      * (3 bits = 8 value levels, left semi-contexts of at most 7 facts, 15 neuron facts, alarm level 0.75, rest
      * period 30 samples = the constructor default of CAD OSE) and a causal value grid: fixed after 150 samples
      * (below NAB's shortest probationary period, 169 rows, so every file is scored from its first scored row),
@@ -95,13 +123,13 @@ public final class DetectorCatalog {
      * rest stays silent for as long as the model keeps producing alarm-level scores. History 2016, tolerance 0 and
      * the hold-off were chosen on the development half of NAB only (see {@code docs/benchmarks/detect.md} §2).
      */
-    public static Detector nexusNab() {
-        return new ContextualAnomalyDetector(NAB_DEFAULT, 3, 150, 2016, 0.0, 7, 15, CAD_ALARM_LEVEL, 30,
+    public static Detector nexusNabR2() {
+        return new ContextualAnomalyDetector("nexus-nab-r2", 3, 150, 2016, 0.0, 7, 15, CAD_ALARM_LEVEL, 30,
                 ContextualAnomalyDetector.RestMode.HOLD_OFF);
     }
 
     /**
-     * NAB round 1 ({@code nexus-nab-r1}): {@link #nexusNab()} with CAD OSE's sliding rest
+     * NAB round 1 ({@code nexus-nab-r1}): {@link #nexusNabR2()} with CAD OSE's sliding rest
      * ({@link ContextualAnomalyDetector.RestMode#SLIDING}).
      */
     public static Detector nexusNabR1() {

@@ -42,7 +42,7 @@ public final class NabComplement {
     }
 
     /**
-     * {@code nexus-nab} (given, unchanged, with its alarm level 0.75) OR the seasonal member: the fused score is at
+     * The contextual detector (given, unchanged, with its alarm level 0.75; {@code nexus-nab-r2} in the catalogue) OR the seasonal member: the fused score is at
      * least {@link AlarmUnionDetector#ALARM_LEVEL} exactly when one of them alarmed.
      */
     public static Detector union(String name, Supplier<Detector> nexusNab) {

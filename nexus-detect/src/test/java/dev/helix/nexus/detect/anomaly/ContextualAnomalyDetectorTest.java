@@ -285,14 +285,16 @@ class ContextualAnomalyDetectorTest {
     }
 
     @Test
-    void catalogResolvesTheNabDefaultAsALearningDetector() {
-        assertThat(DetectorCatalog.learningNames()).contains(DetectorCatalog.NAB_DEFAULT);
-        assertThat(DetectorCatalog.univariateNames()).doesNotContain(DetectorCatalog.NAB_DEFAULT)
+    void catalogResolvesTheNabConfigurationsAsLearningDetectors() {
+        assertThat(DetectorCatalog.learningNames()).contains(DetectorCatalog.NAB_DEFAULT, "nexus-nab-r2");
+        assertThat(DetectorCatalog.univariateNames()).doesNotContain(DetectorCatalog.NAB_DEFAULT, "nexus-nab-r2")
                 .contains("nexus-nab-v1");
         assertThat(DetectorCatalog.univariate(DetectorCatalog.NAB_DEFAULT).get())
-                .isInstanceOf(ContextualAnomalyDetector.class);
+                .isInstanceOf(AlarmUnionDetector.class);
         assertThat(DetectorCatalog.fixedThreshold(DetectorCatalog.NAB_DEFAULT)).isEqualTo(0.75);
-        assertThat(((ContextualAnomalyDetector) DetectorCatalog.univariate(DetectorCatalog.NAB_DEFAULT).get())
+        assertThat(DetectorCatalog.univariate("nexus-nab-r2").get()).isInstanceOf(ContextualAnomalyDetector.class);
+        assertThat(DetectorCatalog.fixedThreshold("nexus-nab-r2")).isEqualTo(0.75);
+        assertThat(((ContextualAnomalyDetector) DetectorCatalog.univariate("nexus-nab-r2").get())
                 .restMode()).isEqualTo(ContextualAnomalyDetector.RestMode.HOLD_OFF);
         assertThat(DetectorCatalog.learningNames()).contains("nexus-nab-r1");
         assertThat(((ContextualAnomalyDetector) DetectorCatalog.univariate("nexus-nab-r1").get()).restMode())

@@ -178,9 +178,9 @@ class SeasonalKnnDetectorTest {
         // p <= 0.005 with a calibration of 8,640: ln(0.005) / ln(1 / 8,641)
         assertThat(SeasonalKnnDetector.alarmScore(0.005, 8640)).isCloseTo(0.58452, org.assertj.core.data.Offset.offset(1e-4));
         assertThat(NabComplement.seasonal("x").alarmScore()).isEqualTo(NabComplement.seasonalAlarmScore());
-        assertThat(DetectorCatalog.fixedThreshold("cmp-seasonal")).isEqualTo(NabComplement.seasonalAlarmScore());
-        assertThat(DetectorCatalog.learningNames()).contains("cmp-seasonal", "cmp-union");
-        assertThat(DetectorCatalog.univariateNames()).doesNotContain("cmp-seasonal", "cmp-union");
+        assertThat(DetectorCatalog.fixedThreshold("seasonal-knn")).isEqualTo(NabComplement.seasonalAlarmScore());
+        assertThat(DetectorCatalog.learningNames()).contains("seasonal-knn", DetectorCatalog.NAB_DEFAULT);
+        assertThat(DetectorCatalog.univariateNames()).doesNotContain("seasonal-knn", DetectorCatalog.NAB_DEFAULT);
     }
 
     @Test
