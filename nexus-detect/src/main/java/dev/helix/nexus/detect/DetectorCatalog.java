@@ -9,6 +9,7 @@ import dev.helix.nexus.detect.anomaly.ConsensusDetector;
 import dev.helix.nexus.detect.anomaly.ContextualAnomalyDetector;
 import dev.helix.nexus.detect.anomaly.IqrDetector;
 import dev.helix.nexus.detect.anomaly.IsolationForestDetector;
+import dev.helix.nexus.detect.anomaly.LiveSeriesDetector;
 import dev.helix.nexus.detect.anomaly.NabComplement;
 import dev.helix.nexus.detect.anomaly.RobustZScoreDetector;
 import dev.helix.nexus.detect.anomaly.RollingZScoreDetector;
@@ -45,6 +46,9 @@ import java.util.function.Supplier;
  *       (silent while any raw score of the last 30 samples reached 0.75) → 0.75; a learning detector;</li>
  *   <li>{@code nexus-nab-v1} (the previous headline, {@link #nexusNabV1()}): likelihood over a forest/z-score
  *       consensus with a one-day hold-off → 0.5.</li>
+ *   <li>{@code live-pot} (the live agent's per-series detector): deviation from a rolling median, its tail
+ *       probability estimated from the series' own past deviations (conformal, with a peaks-over-threshold tail)
+ *       → 0.5 = tail probability 1e-5 (see {@link LiveSeriesDetector});</li>
  *   <li>{@code seasonal-knn} (a learning detector; see {@link dev.helix.nexus.detect.anomaly.NabComplement}): the
  *       seasonal member of {@code nexus-nab} alone (same phase of earlier cycles, conformal tail probability 0.005 →
  *       its alarm score);</li>
@@ -82,6 +86,7 @@ public final class DetectorCatalog {
         UNIVARIATE.put("likelihood-iforest", new Entry(() -> new AnomalyLikelihoodDetector("likelihood-iforest",
                 shingledForest(), true), 0.5));
         UNIVARIATE.put("nexus-nab-v1", new Entry(DetectorCatalog::nexusNabV1, 0.5));
+        UNIVARIATE.put(LiveSeriesDetector.NAME, new Entry(LiveSeriesDetector::new, 0.5));
         LEARNING.put(NAB_DEFAULT, new Entry(DetectorCatalog::nexusNab, AlarmUnionDetector.ALARM_LEVEL));
         LEARNING.put("nexus-nab-r2", new Entry(DetectorCatalog::nexusNabR2, CAD_ALARM_LEVEL));
         LEARNING.put("nexus-nab-r1", new Entry(DetectorCatalog::nexusNabR1, CAD_ALARM_LEVEL));

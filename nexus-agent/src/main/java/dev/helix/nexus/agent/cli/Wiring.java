@@ -23,8 +23,12 @@ final class Wiring {
     private Wiring() {
     }
 
-    /** The live detector: rolling Z-score turned into a tail probability (see {@link DetectorCatalog}). */
-    static final String LIVE_DETECTOR = "likelihood-zscore";
+    /**
+     * The live detector: each series' deviation from its rolling median, with a tail probability calibrated on the
+     * series' own past deviations ({@link dev.helix.nexus.detect.anomaly.LiveSeriesDetector}; measured in
+     * {@code docs/benchmarks/live-detection.md}).
+     */
+    static final String LIVE_DETECTOR = dev.helix.nexus.detect.anomaly.LiveSeriesDetector.NAME;
 
     /**
      * Safety rules; a {@link #LIVE_DETECTOR} per {@link #watched} series; the per-host consensus over the

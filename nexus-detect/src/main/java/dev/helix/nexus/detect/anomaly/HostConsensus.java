@@ -30,10 +30,10 @@ package dev.helix.nexus.detect.anomaly;
  *
  * <p><b>Vote, against the learned base rate.</b> Besides that per-tick evidence, a corroboration vote: the number v of
  * metrics whose own detector raised an alarm within the last {@code voteWindow} ticks. A fixed "k of n" is not
- * calibrated: the per-series detectors alarm far more often than their nominal 1e-5 (their "spatial" rule scores 1
- * whenever a series leaves the range it has seen so far, which on a live host with hundreds of series happens every
- * few seconds while the ranges are still being learned; measured: 3 to 8 of 265 host series per second at a 100 ms
- * tick). So the consensus learns the per-series, per-tick alarm rate q (an exponentially weighted mean of
+ * calibrated: per-series detectors alarm more often than their nominal 1e-5 on a live host (measured in
+ * {@code docs/benchmarks/live-detection.md}: the previous live detector, {@code likelihood-zscore}, at 4.3e-3 per
+ * sample, mostly its "outside the range seen so far" rule; the current {@code live-pot} at 3.8e-5, a few times nominal,
+ * mostly memory series stepping when processes start), and that rate varies by host and load. So the consensus learns the per-series, per-tick alarm rate q (an exponentially weighted mean of
  * alarms / metrics over ticks with time constant {@value #BASE_RATE_TICKS} ticks, bias-corrected while it starts, at
  * least the nominal {@value #NOMINAL_RATE}, updated only while the host is not anomalous so that an incident does not
  * raise its own baseline), and asks how surprising v is: P(X ≥ v) for X ~ Poisson(q · n · voteWindow), the number of
