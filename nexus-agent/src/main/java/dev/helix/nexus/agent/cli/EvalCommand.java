@@ -4,16 +4,21 @@ import dev.helix.nexus.agent.plot.NabPlots;
 import dev.helix.nexus.agent.plot.PlotInputException;
 import dev.helix.nexus.agent.plot.SmdPlots;
 import dev.helix.nexus.core.clock.EngineClock;
+import dev.helix.nexus.detect.DetectorCatalog;
 import dev.helix.nexus.detect.eval.MalformedDataException;
 import dev.helix.nexus.detect.eval.NabEvaluation;
 import dev.helix.nexus.detect.eval.SmdEvaluation;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,6 +29,10 @@ import picocli.CommandLine.Spec;
  * {@code nexus eval nab|smd}: the honest measure of detection quality on external labelled data. Progress lines and
  * results go to the command's standard output while the evaluation runs; with {@code --plot} one PNG per NAB file or
  * SMD machine is written under {@code OUT/plots/} afterwards, built from the files the evaluation wrote.
+ *
+ * <p>Exit codes: 0 done; 2 bad usage ({@code --data} not a directory, an unknown {@code --detector}, listing the
+ * known names); 1 bad or missing input (a malformed file, named with its line; a missing file, named; a directory
+ * without machines), printed as one line {@code nexus eval nab|smd: ...} without a stack trace.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate the detectors on labelled data (NAB, SMD).",
@@ -53,6 +62,11 @@ public final class EvalCommand extends GroupCommand {
                 spec.commandLine().getErr().println("nexus: --data " + data + " is not a directory");
                 return ExitCodes.USAGE;
             }
+            if (detector != null && !knownDetectors().contains(detector)) {
+                spec.commandLine().getErr().println("nexus eval " + spec.name() + ": unknown --detector '" + detector
+                        + "'; known: " + String.join(", ", knownDetectors()));
+                return ExitCodes.USAGE;
+            }
             PrintStream progress = new PrintStream(new WriterStream(spec.commandLine().getOut()), true,
                     StandardCharsets.UTF_8);
             try {
@@ -64,11 +78,23 @@ public final class EvalCommand extends GroupCommand {
                 progress.flush();
                 spec.commandLine().getErr().println("nexus eval " + spec.name() + ": " + e.getMessage());
                 return ExitCodes.FAILURE;
+            } catch (NoSuchFileException e) {
+                progress.flush();
+                spec.commandLine().getErr().println("nexus eval " + spec.name() + ": missing file " + e.getFile()
+                        + (e.getReason() == null ? "" : " (" + e.getReason() + ")"));
+                return ExitCodes.FAILURE;
+            } catch (IOException e) {
+                progress.flush();
+                spec.commandLine().getErr().println("nexus eval " + spec.name() + ": " + e.getMessage());
+                return ExitCodes.FAILURE;
             } finally {
                 progress.flush();
             }
             return ExitCodes.OK;
         }
+
+        /** The names {@code --detector} accepts, in the order they are listed. */
+        abstract List<String> knownDetectors();
 
         /** Runs the evaluation, printing progress; returns how to plot what it wrote. */
         abstract Plotter run(PrintStream progress) throws Exception;
@@ -85,6 +111,13 @@ public final class EvalCommand extends GroupCommand {
             description = "Run one fixed detector configuration over the NAB corpus (--data holds data/ and labels/), write OUT/results/<detector>/... and print oracle and fixed-threshold scores; --plot adds OUT/plots/<detector>/<category>/<file>.png.")
     static final class Nab extends Evaluation {
         @Override
+        List<String> knownDetectors() {
+            List<String> names = new ArrayList<>(DetectorCatalog.univariateNames());
+            names.addAll(DetectorCatalog.learningNames());
+            return names;
+        }
+
+        @Override
         Plotter run(PrintStream progress) throws Exception {
             NabEvaluation.NabReport rep = detector == null
                     ? NabEvaluation.run(data, out, progress)
@@ -98,6 +131,11 @@ public final class EvalCommand extends GroupCommand {
     @Command(name = "smd", mixinStandardHelpOptions = true,
             description = "For each machine in --data learn on train, score test, write OUT/<machine>.csv (score,alert) and print P/R/F1, best-F1 and point-adjusted F1; --plot adds OUT/plots/<machine>.png.")
     static final class Smd extends Evaluation {
+        @Override
+        List<String> knownDetectors() {
+            return SmdEvaluation.DETECTORS;
+        }
+
         @Override
         Plotter run(PrintStream progress) throws Exception {
             SmdEvaluation.SmdReport rep = detector == null

@@ -28,6 +28,10 @@ import java.util.function.Supplier;
  * oracle score (NAB's optimiser, tuned on the labels) and the score at the detector's fixed threshold, committed in
  * {@link DetectorCatalog} before scoring, for all three profiles.
  *
+ * <p>Input: {@link NabCorpus#load(Path, String)} defines what is an error (named by file and line) and what is
+ * accepted; accepted irregularities (duplicate or backward timestamps) are printed as {@code [nab] note:} lines
+ * before scoring.
+ *
  * <p>Causality: each file gets a fresh detector that sees rows in order and scores row i from rows &le; i; it never
  * reads the file's min/max or the labels. Files are processed in parallel (one detector per file), so results are
  * deterministic. Thread-safe (no shared mutable state).
@@ -81,6 +85,13 @@ public final class NabEvaluation {
     public static NabReport run(NabCorpus corpus, Path outDir, PrintStream progress, String name,
                                 Supplier<Detector> factory, double fixedThreshold) throws IOException {
         long t0 = System.nanoTime();
+        if (progress != null) {
+            for (List<String> notes : corpus.notes().values()) {
+                for (String note : notes) {
+                    progress.println("[nab] note: " + note);
+                }
+            }
+        }
         Map<String, double[]> scores = new ConcurrentHashMap<>();
         AtomicInteger done = new AtomicInteger();
         int nFiles = corpus.files().size();

@@ -38,6 +38,12 @@ import java.util.Optional;
  * {@link CalibratedEnsembleDetector.Config#smdDefaults(int)}: four PCA-residual members, each calibrated to a tail
  * probability on its own out-of-sample train statistics, fused by the mean of -log p, one POT threshold at risk
  * 1e-2). Deterministic. Thread-safe (no shared state).
+ *
+ * <p>Bad input (each a {@link MalformedDataException} naming the file and line, except a missing file, an
+ * {@link IOException} naming it): a ragged row, an empty cell or a non-number ({@link #readMatrix}); a label other
+ * than 0/1 or a label count different from the test rows ({@link #readLabels}); train and test of different widths
+ * (both counts named); an empty train or test part. Cells spelled {@code nan}/{@code inf} are accepted as
+ * non-finite values (skipped when fitting, score 0 and no alert when scoring).
  */
 public final class SmdEvaluation {
     private SmdEvaluation() {
@@ -108,9 +114,18 @@ public final class SmdEvaluation {
                 throw new MalformedDataException(labelPath, labels.length, "has " + labels.length
                         + " labels but the test file has " + test.length + " rows");
             }
-            if (train.length == 0 || test.length == 0 || train[0].length != test[0].length) {
-                throw new MalformedDataException(find(dataDir, m + "_test.csv"), 1,
-                        "train and test must be non-empty with the same number of columns");
+            Path trainPath = find(dataDir, m + "_train.csv");
+            Path testPath = find(dataDir, m + "_test.csv");
+            if (train.length == 0) {
+                throw new MalformedDataException(trainPath, 1, "no data rows");
+            }
+            if (test.length == 0) {
+                throw new MalformedDataException(testPath, 1, "no data rows");
+            }
+            if (train[0].length != test[0].length) {
+                throw new MalformedDataException(testPath, 1, "has " + test[0].length + " columns but "
+                        + trainPath.getFileName() + " has " + train[0].length
+                        + "; train and test of a machine must have the same columns");
             }
             if (progress != null) {
                 progress.printf(Locale.ROOT, "[smd] %s: %d train rows, %d test rows, %d columns; fitting %s%n", m,
@@ -406,7 +421,13 @@ public final class SmdEvaluation {
         return dataFile(dir, base).orElseThrow(() -> new IOException("missing " + dir.resolve(base) + "[.gz]"));
     }
 
-    /** Reads a headerless numeric CSV (optionally gzipped). All rows must have the same number of columns. */
+    /**
+     * Reads a headerless numeric CSV (optionally gzipped; any number of columns). Every row must have as many cells
+     * as the first (a ragged row is a {@link MalformedDataException} naming the file and line, as is an empty cell or
+     * a non-number). The spellings {@code nan}, {@code inf}, {@code infinity} (any case, optional sign) are read as
+     * non-finite values: the SMD detectors skip such rows when fitting and give them score 0 and no alert when
+     * scoring. Blank lines are skipped. O(file size).
+     */
     public static double[][] readMatrix(Path p) throws IOException {
         List<double[]> rows = new ArrayList<>();
         int cols = -1;
@@ -426,7 +447,10 @@ public final class SmdEvaluation {
                 }
                 double[] v = new double[cols];
                 for (int j = 0; j < cols; j++) {
-                    v[j] = CsvSupport.parseDouble(c[j], p, ln, "column " + (j + 1));
+                    if (c[j].isBlank()) {
+                        throw new MalformedDataException(p, ln, "column " + (j + 1) + " is empty");
+                    }
+                    v[j] = NabCorpus.parseValue(c[j], p, ln, "column " + (j + 1));
                 }
                 rows.add(v);
             }
