@@ -76,7 +76,7 @@ public final class MetricsCommand implements Callable<Integer> {
         for (Sensor s : sensors) {
             try {
                 s.sample(store, now);
-            } catch (Exception e) {
+            } catch (Exception | LinkageError | InternalError e) { // as the engine's Sense domain does
                 System.err.println("nexus: sensor " + s.name() + " failed: " + e);
             }
         }

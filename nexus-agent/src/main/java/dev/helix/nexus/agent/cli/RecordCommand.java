@@ -73,7 +73,7 @@ public final class RecordCommand implements Callable<Integer> {
                         s.sample(recorder, now);
                     } catch (UncheckedIOException e) {
                         throw e.getCause();
-                    } catch (RuntimeException e) {
+                    } catch (Exception | LinkageError | InternalError e) { // as the engine's Sense domain does
                         err.println("nexus: sensor " + s.name() + " failed: " + e);
                     }
                 }

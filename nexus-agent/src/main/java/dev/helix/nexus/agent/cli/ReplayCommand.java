@@ -15,6 +15,8 @@ import dev.helix.nexus.telemetry.TelemetryReplay;
 import dev.helix.nexus.telemetry.prometheus.PrometheusTextParser;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.zip.GZIPInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -54,7 +57,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The recording or data file.")
     Path file;
 
-    @Option(names = "--format", defaultValue = "auto", description = "One of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: .csv is nab, a file of 'name{labels} value timestamp' lines a recording, else smd).")
+    @Option(names = "--format", defaultValue = "auto", description = "One of ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: 'name{labels} value timestamp' lines are a recording, a .csv/.csv.gz with a timestamp header or two columns nab, else smd).")
     Format format;
 
     @Option(names = "--speed", defaultValue = "1", description = "Replay N times faster than recorded; 0 = no waiting (default ${DEFAULT-VALUE}).")
@@ -179,24 +182,53 @@ public final class ReplayCommand implements Callable<Integer> {
         }
     }
 
-    private static Format detect(Path file) throws IOException {
+    /**
+     * The format of {@code file} under {@code --format auto}, decided by its first data line (read through gzip) and
+     * its name: a line of the form {@code name{labels} value timestampMillis} in a plain file is a recording; a
+     * {@code .csv} or {@code .csv.gz} file whose first line is a {@code timestamp} header or has exactly two
+     * comma-separated columns is a NAB CSV; anything else is an SMD matrix (so the SMD data set's
+     * {@code machine-1-1_test.csv.gz}, 38 columns, is not taken for NAB). An empty plain file counts as a recording
+     * (then reported as "no samples"). Reads the leading comment and blank lines and one data line.
+     */
+    static Format detect(Path file) throws IOException {
+        boolean gzip = isGzip(file);
+        String first = firstDataLine(file, gzip);
+        if (first == null) {
+            return gzip ? Format.smd : Format.recording;
+        }
+        String t = first.strip();
+        PrometheusTextParser.TimedSample s = PrometheusTextParser.parseTimedLine(first);
+        if (!gzip && s != null && s.timestampMillis() != Long.MIN_VALUE && !Character.isDigit(t.charAt(0))
+                && t.charAt(0) != '-') {
+            return Format.recording;
+        }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".csv") || name.endsWith(".csv.gz")) {
+        boolean csvName = name.endsWith(".csv") || name.endsWith(".csv.gz");
+        if (csvName && (t.toLowerCase(Locale.ROOT).startsWith("timestamp") || t.split(",", -1).length == 2)) {
             return Format.nab;
         }
-        if (name.endsWith(".gz")) {
-            return Format.smd;
+        return Format.smd;
+    }
+
+    private static boolean isGzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
         }
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+    }
+
+    /** The first line that is neither blank nor a {@code #} comment, or null. */
+    private static String firstDataLine(Path file, boolean gzip) throws IOException {
+        InputStream raw = Files.newInputStream(file);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                gzip ? new GZIPInputStream(raw) : raw, StandardCharsets.ISO_8859_1))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
+                if (!line.isBlank() && !line.strip().startsWith("#")) {
+                    return line;
                 }
-                PrometheusTextParser.TimedSample s = PrometheusTextParser.parseTimedLine(line);
-                return s != null && s.timestampMillis() != Long.MIN_VALUE && !Character.isDigit(line.strip().charAt(0))
-                        && line.strip().charAt(0) != '-' ? Format.recording : Format.smd;
             }
+            return null;
+        } finally {
+            raw.close();
         }
-        return Format.recording;
     }
 }

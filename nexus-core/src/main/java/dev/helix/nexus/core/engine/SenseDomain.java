@@ -15,8 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Runs every sensor once per tick, keeps the latest values, forwards each sample to an optional downstream sink (the
- * telemetry store) and sends one {@link Observation} to Understand. A sensor that throws or reports FAILED/DEGRADED is
- * reported as a problem, logged once per change of health, and the other sensors go on.
+ * telemetry store) and sends one {@link Observation} to Understand. A sensor that throws (an exception, a
+ * {@link LinkageError} or an {@link InternalError}) or reports FAILED/DEGRADED is reported as a problem, logged once per
+ * change of health, and the other sensors go on.
  *
  * <p>Tick thread only, except {@link #health()} which may be read from any thread.
  */
@@ -51,7 +52,9 @@ public final class SenseDomain implements DomainHandler {
             try {
                 s.sample(sink, ts);
                 h = s.health();
-            } catch (Exception | LinkageError e) {
+            } catch (Exception | LinkageError | InternalError e) {
+                // InternalError: the JDK's management natives throw it for an OS error, e.g.
+                // UnixOperatingSystemMXBean.getOpenFileDescriptorCount where /proc/self/fd cannot be opened
                 h = SensorHealth.failed(s.name(), e.getClass().getSimpleName() + ": " + e.getMessage());
             }
             if (h == null) {
