@@ -2,13 +2,7 @@ package dev.helix.nexus.telemetry;
 
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.telemetry.prometheus.PrometheusTextParser.TimedSample;
-import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -17,7 +11,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Turns public anomaly-benchmark data files into recordings for {@link TelemetryReplay}:
@@ -30,7 +23,8 @@ import java.util.zip.GZIPInputStream;
  *       stamped {@code startMillis + n * stepMillis}.</li>
  * </ul>
  *
- * <p>Both are strict: the first malformed row throws {@link RecordingFormatException} naming the file and line.
+ * <p>Both are strict: the first malformed row, a line that is not UTF-8, or a corrupt or truncated gzip stream
+ * throws {@link RecordingFormatException} naming the file and line.
  * O(rows × columns) time and memory.
  */
 public final class RecordingImport {
@@ -53,11 +47,12 @@ public final class RecordingImport {
         MetricKey key = MetricKey.of(NAB_SERIES);
         List<List<TimedSample>> ticks = new ArrayList<>();
         long last = Long.MIN_VALUE;
-        try (BufferedReader in = open(file)) {
+        try (RecordingLines in = RecordingLines.open(file)) {
             int lineNo = 0;
             boolean header = false;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
+            for (String line = in.next(); line != null; line = in.next()) {
                 lineNo++;
+                utf8(in, src, lineNo);
                 String t = line.strip();
                 if (t.isEmpty() || t.startsWith("#")) {
                     continue;
@@ -105,10 +100,11 @@ public final class RecordingImport {
         List<List<TimedSample>> ticks = new ArrayList<>();
         List<MetricKey> keys = new ArrayList<>();
         int width = -1;
-        try (BufferedReader in = open(file)) {
+        try (RecordingLines in = RecordingLines.open(file)) {
             int lineNo = 0;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
+            for (String line = in.next(); line != null; line = in.next()) {
                 lineNo++;
+                utf8(in, src, lineNo);
                 String t = line.strip();
                 if (t.isEmpty() || t.startsWith("#")) {
                     continue;
@@ -137,18 +133,9 @@ public final class RecordingImport {
         return TelemetryReplay.of(src, ticks);
     }
 
-    private static BufferedReader open(Path file) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file));
-        try {
-            raw.mark(2);
-            int b0 = raw.read();
-            int b1 = raw.read();
-            raw.reset();
-            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw) : raw;
-            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            raw.close();
-            throw new RecordingFormatException(file.toString(), 0, "cannot read: " + e.getMessage());
+    private static void utf8(RecordingLines in, String src, int lineNo) throws RecordingFormatException {
+        if (in.notUtf8() != null) {
+            throw new RecordingFormatException(src, lineNo, in.notUtf8());
         }
     }
 

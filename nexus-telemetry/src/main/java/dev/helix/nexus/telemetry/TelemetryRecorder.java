@@ -7,10 +7,13 @@ import java.io.Flushable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.Map;
 
 /**
  * Records every sample to a text stream, one Prometheus exposition line with timestamp per sample:
- * {@code name{labels} value timestampMillis}. NaN gaps are written as {@code NaN}. The file is readable by any
+ * {@code name{labels} value timestampMillis}. NaN gaps are written as {@code NaN}. Label values are escaped as in
+ * the Prometheus text format ({@code \\}, {@code \"}, {@code \n}) plus {@code \r} for a carriage return, so every
+ * sample is exactly one line whatever its labels contain (see {@link #appendKey}). The file is readable by any
  * Prometheus-format tool and replayed by {@link TelemetryReplay}.
  *
  * <p>Typical use: a {@link TeeSink} of the {@link TelemetryStore} and a recorder over a
@@ -35,7 +38,8 @@ public final class TelemetryRecorder implements MetricSink, Flushable, Closeable
     @Override
     public void record(MetricKey key, double value, long timestampMillis) {
         line.setLength(0);
-        line.append(key).append(' ');
+        appendKey(line, key);
+        line.append(' ');
         TelemetryStore.appendValue(line, value);
         line.append(' ').append(timestampMillis).append('\n');
         if (failed > 0) {
@@ -49,6 +53,42 @@ public final class TelemetryRecorder implements MetricSink, Flushable, Closeable
             failed++;
             throw new UncheckedIOException("recording failed after " + written + " samples", e);
         }
+    }
+
+    /**
+     * Appends {@code key} as {@code name{label="value",...}} with each label value escaped so that the line stays one
+     * line and parses back to the same value: a backslash becomes {@code \\}, a double quote {@code \"}, a line feed
+     * {@code \n} (the Prometheus text format's escapes) and a carriage return {@code \r} (an extension that
+     * {@link dev.helix.nexus.telemetry.prometheus.PrometheusTextParser} reads back; a raw CR would end the line for
+     * line readers). O(key length).
+     */
+    static void appendKey(StringBuilder sb, MetricKey key) {
+        sb.append(key.name());
+        if (key.labels().isEmpty()) {
+            return;
+        }
+        sb.append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> e : key.labels().entrySet()) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            sb.append(e.getKey()).append("=\"");
+            String v = e.getValue();
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                switch (c) {
+                    case '\\' -> sb.append("\\\\");
+                    case '"' -> sb.append("\\\"");
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    default -> sb.append(c);
+                }
+            }
+            sb.append('"');
+        }
+        sb.append('}');
     }
 
     /** Samples written. */

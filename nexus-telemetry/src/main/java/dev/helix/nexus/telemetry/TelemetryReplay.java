@@ -7,8 +7,6 @@ import dev.helix.nexus.telemetry.prometheus.PrometheusTextParser.TimedSample;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,12 +38,33 @@ public final class TelemetryReplay extends AbstractSensor {
     }
 
     /**
-     * Loads a recording file. With {@code strict}, the first malformed line (or a timestamp going backwards) throws a
-     * {@link RecordingFormatException} naming the file and line instead of being skipped.
+     * Loads a recording file, plain or gzip. With {@code strict}, the first malformed line (including one that is not
+     * UTF-8, or a timestamp going backwards) throws a {@link RecordingFormatException} naming the file and line
+     * instead of being skipped. A corrupt or truncated gzip stream throws one naming the line being read, strict or
+     * not.
      */
     public static TelemetryReplay load(Path file, boolean strict) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return load(file.toString(), r, strict);
+        try (RecordingLines lines = RecordingLines.open(file)) {
+            return load(file.toString(), new LineSource() {
+                @Override
+                public String next() throws IOException {
+                    return lines.next();
+                }
+
+                @Override
+                public String notUtf8() {
+                    return lines.notUtf8();
+                }
+            }, strict);
+        }
+    }
+
+    /** Lines of a recording; {@link #notUtf8} says why the last line returned is not UTF-8 (null when it is). */
+    private interface LineSource {
+        String next() throws IOException;
+
+        default String notUtf8() {
+            return null;
         }
     }
 
@@ -68,13 +87,24 @@ public final class TelemetryReplay extends AbstractSensor {
     /** Loads a recording from a reader (not closed); see {@link #load(Path, boolean)}. */
     public static TelemetryReplay load(String source, Reader reader, boolean strict) throws IOException {
         BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+        return load(source, in::readLine, strict);
+    }
+
+    private static TelemetryReplay load(String source, LineSource in, boolean strict) throws IOException {
         List<List<TimedSample>> ticks = new ArrayList<>();
         List<TimedSample> current = null;
         long currentTs = Long.MIN_VALUE;
         int skipped = 0;
         int lineNo = 0;
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
+        for (String line = in.next(); line != null; line = in.next()) {
             lineNo++;
+            if (in.notUtf8() != null) {
+                if (strict) {
+                    throw new RecordingFormatException(source, lineNo, in.notUtf8());
+                }
+                skipped++;
+                continue;
+            }
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }

@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The service-loaded provider of every telemetry sensor usable on this machine ({@link TelemetrySensors#all()} plus
+ * The service-loaded provider of every telemetry sensor usable on this machine ({@link TelemetrySensors#all()}, whose
+ * process sensor is only registered where {@code /proc/self/stat} is readable, plus
  * the {@link SyscallLatencySensor} where {@code /proc/self/stat} exists, plus scrape targets from {@code nexus.scrape.targets}/{@code NEXUS_SCRAPE_TARGETS}); none when the Sense domain is
  * disabled. Registered in {@code META-INF/services/dev.helix.nexus.core.spi.SensorProvider}. Thread-safe.
  *
@@ -29,7 +30,10 @@ public final class TelemetrySensorProvider implements SensorProvider {
         this(Path.of("/proc"));
     }
 
-    /** For tests: decides on the OSHI fallback by looking at {@code procRoot} instead of {@code /proc}. */
+    /**
+     * For tests: builds the sensors against {@code procRoot} instead of {@code /proc} (an empty directory models a
+     * host where /proc is hidden: no /proc sensors, no process sensor, the OSHI fallback).
+     */
     TelemetrySensorProvider(Path procRoot) {
         this.procRoot = procRoot;
     }
@@ -44,9 +48,11 @@ public final class TelemetrySensorProvider implements SensorProvider {
         if (config != null && !config.enableSense()) {
             return List.of();
         }
-        List<Sensor> out = new ArrayList<>(TelemetrySensors.all());
-        if (Files.isReadable(Path.of("/proc/self/stat"))) {
-            out.add(new SyscallLatencySensor());
+        List<Sensor> out = new ArrayList<>(TelemetrySensors.all(procRoot, true));
+        if (Files.isReadable(procRoot.resolve("self/stat"))) {
+            out.add(procRoot.equals(Path.of("/proc")) ? new SyscallLatencySensor()
+                    : new SyscallLatencySensor(procRoot.resolve("self/stat"), SyscallLatencySensor.DEFAULT_ITERATIONS,
+                            SyscallLatencySensor.DEFAULT_WINDOW_TICKS));
         }
         try {
             if (JfrSensor.available()) {

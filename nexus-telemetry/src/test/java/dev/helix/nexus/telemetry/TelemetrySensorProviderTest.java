@@ -50,6 +50,9 @@ class TelemetrySensorProviderTest {
             assertThat(TelemetrySensorProvider.procHostUsable(emptyProc)).isFalse();
             assertThat(normal).extracting(Sensor::name).doesNotContain("oshi-host");
             assertThat(noProc).extracting(Sensor::name).contains("oshi-host").doesNotHaveDuplicates();
+            // without /proc the process sensor could only be FAILED every tick, keeping the engine DEGRADED
+            assertThat(normal).extracting(Sensor::name).contains("processes", "syscall-latency");
+            assertThat(noProc).extracting(Sensor::name).doesNotContain("processes", "syscall-latency", "proc-stat");
             if (dev.helix.nexus.telemetry.jvm.JfrSensor.available()) {
                 assertThat(normal).extracting(Sensor::name).contains("jvm-jfr");
             }

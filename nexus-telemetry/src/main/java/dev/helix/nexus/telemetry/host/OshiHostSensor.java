@@ -4,6 +4,7 @@ import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
 import dev.helix.nexus.telemetry.internal.CounterRates;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,7 +37,13 @@ import oshi.hardware.VirtualMemory;
  * {@link CounterRates}: no rate on the first reading, NaN on a reset).
  *
  * <p>Each group (CPU, memory, load, disks, network) is read independently; a group OSHI cannot read (missing
- * native library, permission) is reported as a problem and the sensor degrades. Disks and interfaces are
+ * native library, permission) is reported as a problem and the sensor degrades. OSHI reports what it cannot read
+ * as 0 rather than failing (on Linux with {@code /proc} hidden it returns total memory 0, CPU ticks all 0, disk
+ * operations without bytes), so impossible zeros are treated as "unavailable": the metric is left out and the
+ * sensor is DEGRADED naming the field, never a HEALTHY 0. The rules are invariants, not thresholds: total memory
+ * 0 (then memory and swap, which come from the same source, are both left out), a logical CPU count of 0, CPU tick
+ * counters that sum to 0 or do not advance between ticks (a running host always accrues idle or busy ticks), and
+ * a disk with reads (writes) but 0 bytes read (written). Disks and interfaces are
  * enumerated on the first tick and again every {@value #REENUMERATE_TICKS} ticks (enumeration is the expensive
  * part); in between only their counters are refreshed. Disk names drop {@code /dev/} ({@code vda}, as in
  * {@code /proc/diskstats}). OSHI loads JNA's native library: on JDK 24+ the JVM prints a restricted-method warning
@@ -66,29 +73,131 @@ public final class OshiHostSensor extends AbstractSensor {
 
     private final CounterRates rates = new CounterRates();
     private final Map<String, MetricKey[]> keys = new HashMap<>();
-    private HardwareAbstractionLayer hal;
+    private final ReadingsFactory factory;
+    private Readings readings;
     private String unavailable;
     private long[] prevTicks;
-    private List<HWDiskStore> disks;
-    private List<NetworkIF> nets;
     private long tick;
 
     /** A sensor over this machine through OSHI; OSHI is initialised lazily on the first sample. */
     public OshiHostSensor() {
+        this(OshiReadings::new);
+    }
+
+    /** For tests: reads through {@code factory}'s {@link Readings} instead of OSHI. */
+    OshiHostSensor(ReadingsFactory factory) {
         super("oshi-host", SOURCE);
+        this.factory = factory;
+    }
+
+    /** Creates the readings on the first sample (OSHI's initialisation may fail with a LinkageError). */
+    @FunctionalInterface
+    interface ReadingsFactory {
+        Readings create();
+    }
+
+    /**
+     * The raw values the sensor needs, one group per method; each method may throw ({@link LinkageError},
+     * {@link RuntimeException}), which degrades that group only. Called from the tick thread only.
+     */
+    interface Readings {
+        /** Logical processors (0 when unknown). */
+        int logicalCpus();
+
+        /** Cumulative CPU ticks in {@link CentralProcessor.TickType} order (all 0 when unreadable). */
+        long[] cpuTicks();
+
+        /** 1-, 5- and 15-minute load averages, negative where unavailable. */
+        double[] loadAverage();
+
+        /** Physical memory: {@code {total, available, swapTotal, swapUsed}} in bytes (0 where unreadable). */
+        long[] memory();
+
+        /** Disks with their cumulative counters; {@code enumerate}: look for new and vanished disks first. */
+        List<Counters> disks(boolean enumerate);
+
+        /** Interfaces with their cumulative counters, in the order of {@code NET}; {@code enumerate} as for disks. */
+        List<Counters> networks(boolean enumerate);
+    }
+
+    /** One device's name and cumulative counters. */
+    record Counters(String name, long[] values) {
+    }
+
+    /** {@link Readings} through OSHI's hardware abstraction layer. */
+    private static final class OshiReadings implements Readings {
+        private final HardwareAbstractionLayer hal = new SystemInfo().getHardware();
+        private List<HWDiskStore> disks;
+        private List<NetworkIF> nets;
+
+        @Override
+        public int logicalCpus() {
+            return hal.getProcessor().getLogicalProcessorCount();
+        }
+
+        @Override
+        public long[] cpuTicks() {
+            return hal.getProcessor().getSystemCpuLoadTicks();
+        }
+
+        @Override
+        public double[] loadAverage() {
+            return hal.getProcessor().getSystemLoadAverage(3);
+        }
+
+        @Override
+        public long[] memory() {
+            GlobalMemory m = hal.getMemory();
+            VirtualMemory v = m.getVirtualMemory();
+            return new long[] {m.getTotal(), m.getAvailable(), v.getSwapTotal(), v.getSwapUsed()};
+        }
+
+        @Override
+        public List<Counters> disks(boolean enumerate) {
+            if (enumerate || disks == null) {
+                disks = hal.getDiskStores();
+            } else {
+                for (HWDiskStore d : disks) {
+                    d.updateAttributes();
+                }
+            }
+            List<Counters> out = new ArrayList<>(disks.size());
+            for (HWDiskStore d : disks) {
+                String name = d.getName().startsWith("/dev/") ? d.getName().substring(5) : d.getName(); // as diskstats
+                out.add(new Counters(name, new long[] {d.getReads(), d.getWrites(), d.getReadBytes(), d.getWriteBytes()}));
+            }
+            return out;
+        }
+
+        @Override
+        public List<Counters> networks(boolean enumerate) {
+            if (enumerate || nets == null) {
+                nets = hal.getNetworkIFs(true); // include loopback, as /proc/net/dev does
+            } else {
+                for (NetworkIF n : nets) {
+                    n.updateAttributes();
+                }
+            }
+            List<Counters> out = new ArrayList<>(nets.size());
+            for (NetworkIF n : nets) {
+                out.add(new Counters(n.getName(), new long[] {n.getBytesRecv(), n.getPacketsRecv(), n.getInErrors(),
+                        n.getInDrops(), n.getBytesSent(), n.getPacketsSent(), n.getOutErrors()}));
+            }
+            return out;
+        }
     }
 
     @Override
     protected void doSample(MetricSink sink, long ts, String ignored) {
-        if (hal == null) {
+        if (readings == null) {
             if (unavailable == null) {
                 try {
-                    hal = new SystemInfo().getHardware();
+                    readings = factory.create();
                 } catch (LinkageError | RuntimeException e) {
                     unavailable = "OSHI unavailable: " + e;
                 }
             }
-            if (hal == null) {
+            if (readings == null) {
                 problem(SOURCE, unavailable);
                 return;
             }
@@ -102,17 +211,35 @@ public final class OshiHostSensor extends AbstractSensor {
 
     private void cpu(MetricSink sink, long ts) {
         try {
-            CentralProcessor p = hal.getProcessor();
-            sink.record(CPU_COUNT, p.getLogicalProcessorCount(), ts);
-            long[] ticks = p.getSystemCpuLoadTicks();
-            if (prevTicks != null) {
-                double busy = p.getSystemCpuLoadBetweenTicks(prevTicks);
-                if (busy >= 0 && busy <= 1) {
-                    sink.record(CPU_BUSY, busy, ts);
-                }
+            int cpus = readings.logicalCpus();
+            if (cpus > 0) {
+                sink.record(CPU_COUNT, cpus, ts);
+            } else {
+                problem("oshi:processor", "oshi: logical processor count unavailable (0)");
             }
-            prevTicks = ticks;
-            double[] load = p.getSystemLoadAverage(3);
+            long[] ticks = readings.cpuTicks();
+            long sum = sum(ticks);
+            if (sum <= 0) {
+                problem("oshi:processor", "oshi: CPU ticks unavailable (all 0): no host_cpu_busy_fraction");
+                prevTicks = null;
+            } else {
+                if (prevTicks != null) {
+                    long total = sum - sum(prevTicks);
+                    if (total <= 0) {
+                        problem("oshi:processor", "oshi: CPU ticks did not advance since the last tick: "
+                                + "no host_cpu_busy_fraction");
+                    } else {
+                        long idle = delta(ticks, prevTicks, CentralProcessor.TickType.IDLE.getIndex())
+                                + delta(ticks, prevTicks, CentralProcessor.TickType.IOWAIT.getIndex());
+                        double busy = 1.0 - (double) idle / total;
+                        if (busy >= 0 && busy <= 1) {
+                            sink.record(CPU_BUSY, busy, ts);
+                        }
+                    }
+                }
+                prevTicks = ticks;
+            }
+            double[] load = readings.loadAverage();
             for (int i = 0; i < 3 && i < load.length; i++) {
                 if (load[i] >= 0) { // negative: not available on this OS
                     sink.record(LOAD[i], load[i], ts);
@@ -123,22 +250,46 @@ public final class OshiHostSensor extends AbstractSensor {
         }
     }
 
+    private static long sum(long[] ticks) {
+        long s = 0;
+        for (long t : ticks) {
+            s += Math.max(0, t);
+        }
+        return s;
+    }
+
+    private static long delta(long[] now, long[] before, int index) {
+        return index < now.length && index < before.length ? Math.max(0, now[index] - before[index]) : 0;
+    }
+
     private void memory(MetricSink sink, long ts) {
         try {
-            GlobalMemory m = hal.getMemory();
-            long total = m.getTotal();
-            long available = m.getAvailable();
-            sink.record(MEM_TOTAL, total, ts);
-            sink.record(MEM_AVAILABLE, available, ts);
-            if (total > 0) {
-                sink.record(MEM_AVAILABLE_FRACTION, (double) available / total, ts);
+            long[] m = readings.memory();
+            long total = m[0];
+            long available = m[1];
+            if (total <= 0) {
+                // OSHI gives 0 when it cannot read the source (e.g. /proc/meminfo hidden): not a machine without
+                // memory. Swap comes from the same source, so its zeros are just as meaningless.
+                problem("oshi:memory", "oshi: total memory unavailable (" + total + "): no host_memory_* or "
+                        + "host_swap_* metrics");
+                return;
             }
-            VirtualMemory v = m.getVirtualMemory();
-            long swapTotal = v.getSwapTotal();
-            long swapUsed = v.getSwapUsed();
-            sink.record(SWAP_TOTAL, swapTotal, ts);
-            sink.record(SWAP_USED, swapUsed, ts);
-            sink.record(SWAP_FREE, Math.max(0, swapTotal - swapUsed), ts);
+            sink.record(MEM_TOTAL, total, ts);
+            if (available >= 0 && available <= total) {
+                sink.record(MEM_AVAILABLE, available, ts);
+                sink.record(MEM_AVAILABLE_FRACTION, (double) available / total, ts);
+            } else {
+                problem("oshi:memory", "oshi: available memory " + available + " outside 0.." + total);
+            }
+            long swapTotal = m[2];
+            long swapUsed = m[3];
+            if (swapTotal >= 0 && swapUsed >= 0 && swapUsed <= swapTotal) {
+                sink.record(SWAP_TOTAL, swapTotal, ts);
+                sink.record(SWAP_USED, swapUsed, ts);
+                sink.record(SWAP_FREE, swapTotal - swapUsed, ts);
+            } else {
+                problem("oshi:memory", "oshi: swap used " + swapUsed + " outside 0.." + swapTotal);
+            }
         } catch (LinkageError | RuntimeException e) {
             problem("oshi:memory", "memory: " + e);
         }
@@ -146,25 +297,19 @@ public final class OshiHostSensor extends AbstractSensor {
 
     private void disks(MetricSink sink, long ts, boolean enumerate) {
         try {
-            if (enumerate || disks == null) {
-                disks = hal.getDiskStores();
-            } else {
-                for (HWDiskStore d : disks) {
-                    d.updateAttributes();
-                }
-            }
+            List<Counters> disks = readings.disks(enumerate);
             Set<Object> live = new HashSet<>();
-            for (HWDiskStore d : disks) {
-                String name = d.getName().startsWith("/dev/") ? d.getName().substring(5) : d.getName(); // as diskstats
-                MetricKey[] k = keys("disk:" + name, "device", name, DISK);
-                live.add(k[0]);
-                live.add(k[1]);
-                live.add(k[2]);
-                live.add(k[3]);
-                sink.record(k[0], rates.rate(k[0], d.getReads(), ts), ts);
-                sink.record(k[1], rates.rate(k[1], d.getWrites(), ts), ts);
-                sink.record(k[2], rates.rate(k[2], d.getReadBytes(), ts), ts);
-                sink.record(k[3], rates.rate(k[3], d.getWriteBytes(), ts), ts);
+            for (Counters d : disks) {
+                MetricKey[] k = keys("disk:" + d.name(), "device", d.name(), DISK);
+                long[] v = d.values();
+                for (int i = 0; i < k.length; i++) {
+                    live.add(k[i]);
+                }
+                sink.record(k[0], rates.rate(k[0], v[0], ts), ts);
+                sink.record(k[1], rates.rate(k[1], v[1], ts), ts);
+                // operations without a single byte moved: OSHI could not read the byte counters
+                bytes(sink, ts, k[2], v[0], v[2], d.name(), "read");
+                bytes(sink, ts, k[3], v[1], v[3], d.name(), "write");
             }
             if (enumerate) {
                 forgetExcept("disk:", live);
@@ -174,22 +319,24 @@ public final class OshiHostSensor extends AbstractSensor {
         }
     }
 
+    private void bytes(MetricSink sink, long ts, MetricKey key, long ops, long bytes, String device, String kind) {
+        if (ops > 0 && bytes <= 0) {
+            rates.forget(key);
+            problem("oshi:disks", "oshi: disk " + device + " has " + ops + " " + kind + "s but " + kind
+                    + " bytes unavailable (" + bytes + ")");
+            return;
+        }
+        sink.record(key, rates.rate(key, bytes, ts), ts);
+    }
+
     private void network(MetricSink sink, long ts, boolean enumerate) {
         try {
-            if (enumerate || nets == null) {
-                nets = hal.getNetworkIFs(true); // include loopback, as /proc/net/dev does
-            } else {
-                for (NetworkIF n : nets) {
-                    n.updateAttributes();
-                }
-            }
+            List<Counters> nets = readings.networks(enumerate);
             Set<Object> live = new HashSet<>();
-            for (NetworkIF n : nets) {
-                String name = n.getName();
-                MetricKey[] k = keys("net:" + name, "interface", name, NET);
-                long[] v = {n.getBytesRecv(), n.getPacketsRecv(), n.getInErrors(), n.getInDrops(), n.getBytesSent(),
-                        n.getPacketsSent(), n.getOutErrors()};
-                for (int i = 0; i < k.length; i++) {
+            for (Counters n : nets) {
+                MetricKey[] k = keys("net:" + n.name(), "interface", n.name(), NET);
+                long[] v = n.values();
+                for (int i = 0; i < k.length && i < v.length; i++) {
                     live.add(k[i]);
                     sink.record(k[i], rates.rate(k[i], v[i], ts), ts);
                 }

@@ -10,12 +10,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
+import org.HdrHistogram.IntCountsHistogram;
 
 /**
  * Probes kernel responsiveness: each tick times {@code iterations} cheap real system calls of two kinds and reports
- * their latency quantiles over the last {@code windowTicks} ticks, which rise when the host is starved (CPU
- * contention, memory pressure, a stalled filesystem, a noisy neighbour), often before the application notices.
+ * their latency quantiles over the last {@code windowTicks} ticks through an HdrHistogram, which rise when the host
+ * is starved (CPU contention, memory pressure, a stalled filesystem, a noisy neighbour), often before the
+ * application notices.
  *
  * <ul>
  *   <li>{@code op="pread"}: a 64-byte positional read of {@code /proc/self/stat} through a channel kept open
@@ -24,28 +25,35 @@ import java.util.Arrays;
  * </ul>
  *
  * <p>Metrics, per op: {@code host_syscall_latency_seconds{op, quantile="0.5"|"0.99"|"0.999"}} and
- * {@code host_syscall_latency_max_seconds{op}} over the window's {@code iterations × windowTicks} most recent calls
- * (exact nearest-rank quantiles of the raw nanosecond timings, sorted each tick), and {@code host_syscall_probes{op}}
- * (calls timed this tick).
+ * {@code host_syscall_latency_max_seconds{op}} over the window's {@code iterations × windowTicks} most recent calls,
+ * {@code host_syscall_probes{op}} (calls timed this tick) and {@code host_syscall_window_calls{op}} (calls the
+ * quantiles rest on; fewer than the window during the first {@code windowTicks} ticks).
  *
- * <p>Trade-off of the defaults ({@value #DEFAULT_ITERATIONS} calls of each kind per tick, window
- * {@value #DEFAULT_WINDOW_TICKS} ticks): the quantiles rest on 200 calls spread over the last 8 s instead of 200
- * calls in one burst per second, at an eighth of the per-tick cost (50 instead of 400 system calls). A stall is
- * seen within the tick it happens in (it raises the max and the upper quantiles at once) but keeps weighing on the
- * quantiles for up to {@code windowTicks} ticks. With fewer than 1000 calls in the window, the p99.9 is simply the
- * window's maximum and the p99 its 2nd-largest value (for 200 calls): raise {@code iterations} or
- * {@code windowTicks} for a meaningful p99.9, at proportional cost (iterations) or staleness (window).
+ * <p>Defaults: {@value #DEFAULT_ITERATIONS} calls of each kind per tick (50 system calls per tick) and a window of
+ * {@value #DEFAULT_WINDOW_TICKS} ticks, so the quantiles rest on the last {@value #DEFAULT_WINDOW_CALLS} calls of
+ * each kind (40 s at 1 Hz). With 1000 calls the p99.9 is the 999th smallest timing (HdrHistogram's rank
+ * {@code round(0.999 × count)}), not the maximum, which is reported separately. A stall raises the max and the
+ * upper quantiles in the tick it happens and weighs on them until it leaves the window.
  *
- * <p>Cost: {@code 2 × iterations} system calls per tick plus sorting {@code iterations × windowTicks} longs per op;
- * allocation-free apart from the JDK's attribute objects of {@code stat}. A missing or unreadable file gives FAILED
- * naming it. Not thread-safe.
+ * <p>How: a ring of the raw nanosecond timings per op (the window; it is what lets old calls leave) and one
+ * fixed-size {@link IntCountsHistogram} per op (1 ns to 10 s, 2 significant digits: a reported quantile is the upper
+ * end of its bucket, at most 1 % above the true timing; timings above 10 s are clamped to 10 s), rebuilt from the
+ * ring each tick. Memory is fixed at construction: {@code 2 × 8 × iterations × windowTicks} bytes of ring plus about
+ * 14 KiB of counts per op.
+ *
+ * <p>Cost per tick: {@code 2 × iterations} system calls, plus per op a histogram reset (≈ 3.6 k ints), {@code
+ * iterations × windowTicks} {@code recordValue} calls and 4 percentile/max scans of the counts. Allocation-free
+ * after the first tick apart from the JDK's attribute objects of {@code stat}. A missing or unreadable file gives
+ * FAILED naming it. Not thread-safe: sample from one thread.
  */
 public final class SyscallLatencySensor extends AbstractSensor {
 
     /** Default calls of each kind per tick. */
     public static final int DEFAULT_ITERATIONS = 25;
     /** Default number of ticks whose calls the quantiles cover. */
-    public static final int DEFAULT_WINDOW_TICKS = 8;
+    public static final int DEFAULT_WINDOW_TICKS = 40;
+    /** Default calls per op in the window: {@code DEFAULT_ITERATIONS × DEFAULT_WINDOW_TICKS}. */
+    public static final int DEFAULT_WINDOW_CALLS = DEFAULT_ITERATIONS * DEFAULT_WINDOW_TICKS;
 
     private static final String[] OPS = {"pread", "stat"};
     private static final double[] QUANTILES = {0.5, 0.99, 0.999};
@@ -53,17 +61,18 @@ public final class SyscallLatencySensor extends AbstractSensor {
 
     private final Path file;
     private final int iterations;
-    private final long[][] window; // per op: ring of the last iterations × windowTicks timings
-    private final long[] sorted;
-    private int filled; // valid entries in each ring
-    private int next; // next ring slot to write
+    private final LatencyWindow[] windows = new LatencyWindow[OPS.length];
     private final MetricKey[][] quantileKeys = new MetricKey[OPS.length][QUANTILES.length];
     private final MetricKey[] maxKeys = new MetricKey[OPS.length];
     private final MetricKey[] countKeys = new MetricKey[OPS.length];
+    private final MetricKey[] windowKeys = new MetricKey[OPS.length];
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(64);
     private FileChannel channel;
 
-    /** Probes {@code /proc/self/stat} {@value #DEFAULT_ITERATIONS} times per kind per tick, 8-tick window. */
+    /**
+     * Probes {@code /proc/self/stat} {@value #DEFAULT_ITERATIONS} times per kind per tick, quantiles over
+     * {@value #DEFAULT_WINDOW_TICKS} ticks.
+     */
     public SyscallLatencySensor() {
         this(Path.of("/proc/self/stat"), DEFAULT_ITERATIONS, DEFAULT_WINDOW_TICKS);
     }
@@ -76,6 +85,9 @@ public final class SyscallLatencySensor extends AbstractSensor {
     /**
      * Probes {@code file} {@code iterations} times per kind per tick; quantiles over the last {@code windowTicks}
      * ticks' calls.
+     *
+     * @throws IllegalArgumentException if {@code iterations < 1}, {@code windowTicks < 1} or their product exceeds
+     *     1 000 000
      */
     public SyscallLatencySensor(Path file, int iterations, int windowTicks) {
         super("syscall-latency", file.toString());
@@ -88,14 +100,14 @@ public final class SyscallLatencySensor extends AbstractSensor {
         }
         this.file = file;
         this.iterations = iterations;
-        this.window = new long[OPS.length][iterations * windowTicks];
-        this.sorted = new long[iterations * windowTicks];
         for (int o = 0; o < OPS.length; o++) {
+            windows[o] = new LatencyWindow(iterations * windowTicks);
             for (int q = 0; q < QUANTILES.length; q++) {
                 quantileKeys[o][q] = MetricKey.of("host_syscall_latency_seconds", "op", OPS[o], "quantile", QUANTILE_LABELS[q]);
             }
             maxKeys[o] = MetricKey.of("host_syscall_latency_max_seconds", "op", OPS[o]);
             countKeys[o] = MetricKey.of("host_syscall_probes", "op", OPS[o]);
+            windowKeys[o] = MetricKey.of("host_syscall_window_calls", "op", OPS[o]);
         }
     }
 
@@ -113,10 +125,8 @@ public final class SyscallLatencySensor extends AbstractSensor {
                 long t1 = System.nanoTime();
                 Files.getLastModifiedTime(file);
                 long t2 = System.nanoTime();
-                window[0][next] = Math.max(1, t1 - t0);
-                window[1][next] = Math.max(1, t2 - t1);
-                next = next + 1 == sorted.length ? 0 : next + 1;
-                filled = Math.min(sorted.length, filled + 1);
+                windows[0].add(t1 - t0);
+                windows[1].add(t2 - t1);
                 timed++;
             }
         } catch (IOException e) {
@@ -127,14 +137,63 @@ public final class SyscallLatencySensor extends AbstractSensor {
             return; // nothing measured this tick: report nothing rather than stale quantiles
         }
         for (int o = 0; o < OPS.length; o++) {
-            System.arraycopy(window[o], 0, sorted, 0, filled);
-            Arrays.sort(sorted, 0, filled);
+            LatencyWindow w = windows[o];
+            w.rebuild();
             for (int q = 0; q < QUANTILES.length; q++) {
-                int rank = (int) Math.ceil(QUANTILES[q] * filled) - 1;
-                sink.record(quantileKeys[o][q], sorted[Math.max(0, Math.min(filled - 1, rank))] / 1e9, ts);
+                sink.record(quantileKeys[o][q], w.quantileNanos(QUANTILES[q]) / 1e9, ts);
             }
-            sink.record(maxKeys[o], sorted[filled - 1] / 1e9, ts);
+            sink.record(maxKeys[o], w.maxNanos() / 1e9, ts);
             recordMeta(sink, countKeys[o], timed, ts);
+            recordMeta(sink, windowKeys[o], w.size(), ts);
+        }
+    }
+
+    /**
+     * The last {@code capacity} timings of one op: a ring of raw nanoseconds (so old calls can leave the window)
+     * and a fixed-size HdrHistogram rebuilt from it on demand. Package-private for tests. Not thread-safe.
+     */
+    static final class LatencyWindow {
+        /** Largest timing tracked: 10 s; longer timings are clamped to it. */
+        static final long HIGHEST_NANOS = 10_000_000_000L;
+        private final long[] ring;
+        private final IntCountsHistogram histogram = new IntCountsHistogram(1, HIGHEST_NANOS, 2);
+        private int filled;
+        private int next;
+
+        LatencyWindow(int capacity) {
+            ring = new long[capacity];
+        }
+
+        /** Adds one timing (clamped to 1 ns … 10 s), evicting the oldest once the window is full. O(1). */
+        void add(long nanos) {
+            ring[next] = Math.max(1, Math.min(HIGHEST_NANOS, nanos));
+            next = next + 1 == ring.length ? 0 : next + 1;
+            if (filled < ring.length) {
+                filled++;
+            }
+        }
+
+        /** Refills the histogram from the window. O(capacity + counts); allocation-free. */
+        void rebuild() {
+            histogram.reset();
+            for (int i = 0; i < filled; i++) {
+                histogram.recordValue(ring[i]);
+            }
+        }
+
+        /** Timings in the window. */
+        int size() {
+            return filled;
+        }
+
+        /** The {@code q} quantile (0..1) of the window as of the last {@link #rebuild}, in ns (bucket upper end). */
+        long quantileNanos(double q) {
+            return histogram.getValueAtPercentile(q * 100.0);
+        }
+
+        /** The largest timing of the window as of the last {@link #rebuild}, in ns (bucket upper end). */
+        long maxNanos() {
+            return histogram.getMaxValue();
         }
     }
 

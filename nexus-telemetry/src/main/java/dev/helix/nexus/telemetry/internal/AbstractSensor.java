@@ -14,8 +14,10 @@ import java.util.List;
  * derives {@link SensorHealth}: healthy when there was no problem, degraded when there were problems but some
  * values were produced, failed when there were problems and nothing was produced.
  *
- * <p>An unexpected {@link RuntimeException} from a subclass is caught and reported as {@code "internal error"}, so
- * the tick never sees an exception; tests assert that garbage input never takes that path.
+ * <p>An unexpected {@link RuntimeException}, {@link StackOverflowError} or {@link InternalError} (which the JDK
+ * throws from some management calls, e.g. {@code getOpenFileDescriptorCount} where {@code /proc/self/fd} cannot be
+ * opened) from a subclass is caught and reported as {@code "internal error"}, so the tick never sees it and the
+ * health reflects this tick rather than a stale one; tests assert that garbage input never takes that path.
  *
  * <p>Not thread-safe: sample from one thread. {@link #health()} may be read from any thread (volatile).
  */
@@ -61,7 +63,7 @@ public abstract class AbstractSensor implements Sensor {
         counting.finite = 0;
         try {
             doSample(counting, timestampMillis, text);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | InternalError e) {
             problem(defaultSource, INTERNAL_ERROR + ": " + e);
         } finally {
             counting.target = null;

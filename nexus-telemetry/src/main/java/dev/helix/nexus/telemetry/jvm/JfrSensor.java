@@ -14,7 +14,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * The own JVM through a JDK Flight Recorder {@link RecordingStream}: what the MXBeans cannot see — individual GC
- * pauses, contended monitors, long thread parks, long safepoints and the allocation rate.
+ * pauses, contended monitors, long thread parks, safepoint pauses (and how long threads took to reach them) and the
+ * allocation rate.
  *
  * <p>The stream is started lazily on the first {@link #sample} (so merely constructing the sensor costs nothing) and
  * closed by {@link #close()}. Events arrive on JFR's own streaming thread (in batches, about once per second, the
@@ -33,7 +34,13 @@ import org.HdrHistogram.Recorder;
  *       count and total blocked time of monitor enters that waited longer than the lock threshold);</li>
  *   <li>{@code jvm_jfr_thread_parks}, {@code jvm_jfr_thread_park_seconds} ({@code jdk.ThreadPark} above the lock
  *       threshold);</li>
- *   <li>{@code jvm_jfr_safepoints}, {@code jvm_jfr_safepoint_seconds} ({@code jdk.SafepointBegin} above 10 ms);</li>
+ *   <li>{@code jvm_jfr_safepoints} (safepoints completed), {@code jvm_jfr_safepoint_pause_seconds} and
+ *       {@code jvm_jfr_safepoint_pause_max_seconds} (sum and maximum of the whole stop-the-world pause: from
+ *       {@code jdk.SafepointBegin}'s start to the end of the {@code jdk.SafepointEnd} with the same
+ *       {@code safepointId}), {@code jvm_jfr_time_to_safepoint_seconds} and
+ *       {@code jvm_jfr_time_to_safepoint_max_seconds} (sum and maximum of {@code jdk.SafepointBegin}'s duration,
+ *       which ends once every thread has stopped: the time-to-safepoint part of the pause only). A pair whose other
+ *       half has not arrived yet is counted in the tick its second half arrives;</li>
  *   <li>{@code jvm_jfr_allocation_bytes_per_second} (sum of {@code jdk.ObjectAllocationSample} weights divided by the
  *       injected time between ticks; absent on the first tick). The weight of a sample is the bytes the thread
  *       allocated since its previous sample, so the sum estimates all allocation even though events are throttled.</li>
@@ -42,7 +49,10 @@ import org.HdrHistogram.Recorder;
  * <p>Overhead: JFR's {@code default.jfc} settings, which are designed for always-on production use (&lt;1%):
  * GC events without threshold, {@code jdk.JavaMonitorEnter}/{@code jdk.ThreadPark} with the default.jfc locking
  * threshold of 20 ms (profile.jfc uses 10 ms; pass another threshold to the constructor),
- * {@code jdk.SafepointBegin} above 10 ms, {@code jdk.ObjectAllocationSample} throttled to 150 events/s. Stack traces
+ * {@code jdk.ObjectAllocationSample} throttled to 150 events/s; {@code jdk.SafepointBegin} and
+ * {@code jdk.SafepointEnd} without threshold (default.jfc: 10 ms, which would drop nearly every pair: a safepoint's
+ * begin phase is usually well under 1 ms even when the pause is long), i.e. two small events per safepoint, a
+ * handful per second in a busy JVM. Stack traces
  * are disabled for every event (this sensor only aggregates), which removes most of JFR's per-event cost. Only
  * these events are enabled in the stream's recording (other recordings in the JVM are unaffected).
  *
@@ -54,8 +64,8 @@ public final class JfrSensor extends AbstractSensor {
 
     /** JFR's default.jfc threshold for {@code jdk.JavaMonitorEnter} and {@code jdk.ThreadPark}. */
     public static final Duration DEFAULT_LOCK_THRESHOLD = Duration.ofMillis(20);
-    /** JFR's default.jfc threshold for {@code jdk.SafepointBegin}. */
-    public static final Duration SAFEPOINT_THRESHOLD = Duration.ofMillis(10);
+    /** Most safepoints whose begin or end waits for its other half; beyond it the oldest halves are dropped. */
+    static final int MAX_UNPAIRED_SAFEPOINTS = 256;
     /** JFR's default.jfc throttle of {@code jdk.ObjectAllocationSample}. */
     public static final String ALLOCATION_THROTTLE = "150/s";
 
@@ -71,18 +81,27 @@ public final class JfrSensor extends AbstractSensor {
     private static final MetricKey PARKS = MetricKey.of("jvm_jfr_thread_parks");
     private static final MetricKey PARK_SECONDS = MetricKey.of("jvm_jfr_thread_park_seconds");
     private static final MetricKey SAFEPOINTS = MetricKey.of("jvm_jfr_safepoints");
-    private static final MetricKey SAFEPOINT_SECONDS = MetricKey.of("jvm_jfr_safepoint_seconds");
+    private static final MetricKey SAFEPOINT_PAUSE = MetricKey.of("jvm_jfr_safepoint_pause_seconds");
+    private static final MetricKey SAFEPOINT_PAUSE_MAX = MetricKey.of("jvm_jfr_safepoint_pause_max_seconds");
+    private static final MetricKey TTSP = MetricKey.of("jvm_jfr_time_to_safepoint_seconds");
+    private static final MetricKey TTSP_MAX = MetricKey.of("jvm_jfr_time_to_safepoint_max_seconds");
     private static final MetricKey ALLOC_RATE = MetricKey.of("jvm_jfr_allocation_bytes_per_second");
 
     /** Event counts and summed durations (nanoseconds) or bytes, written by the JFR thread. */
     private static final int GC = 0, GC_SUM = 1, MON = 2, MON_NS = 3, PARK = 4, PARK_NS = 5, SP = 6, SP_NS = 7,
-            ALLOC = 8, N = 9;
+            ALLOC = 8, TTSP_NS = 9, N = 10;
 
     private final Duration lockThreshold;
     private final LongAdder[] acc = new LongAdder[N];
     /** GC pauses in microseconds, up to one hour, 2 significant digits; wait-free for the JFR thread. */
     private final Recorder pauses = new Recorder(3_600_000_000L, 2);
     private Histogram interval;
+    private final AtomicLong safepointPauseMax = new AtomicLong();
+    private final AtomicLong ttspMax = new AtomicLong();
+    /** Start (epoch ns) of safepoints whose end has not arrived, by safepointId; JFR thread only. */
+    private final java.util.LinkedHashMap<Long, Long> safepointBegins = new java.util.LinkedHashMap<>();
+    /** End (epoch ns) of safepoints whose begin has not arrived, by safepointId; JFR thread only. */
+    private final java.util.LinkedHashMap<Long, Long> safepointEnds = new java.util.LinkedHashMap<>();
     private final AtomicReference<Throwable> streamError = new AtomicReference<>();
     private final AtomicLong handlerErrors = new AtomicLong();
     private final Object lifecycle = new Object();
@@ -160,7 +179,8 @@ public final class JfrSensor extends AbstractSensor {
             rs.enable("jdk.GCPhasePause").withoutStackTrace();
             rs.enable("jdk.JavaMonitorEnter").withThreshold(lockThreshold).withoutStackTrace();
             rs.enable("jdk.ThreadPark").withThreshold(lockThreshold).withoutStackTrace();
-            rs.enable("jdk.SafepointBegin").withThreshold(SAFEPOINT_THRESHOLD).withoutStackTrace();
+            rs.enable("jdk.SafepointBegin").withThreshold(Duration.ZERO).withoutStackTrace();
+            rs.enable("jdk.SafepointEnd").withThreshold(Duration.ZERO).withoutStackTrace();
             rs.enable("jdk.ObjectAllocationSample").with("throttle", ALLOCATION_THROTTLE).withoutStackTrace();
             rs.onEvent("jdk.GarbageCollection", e -> guarded(() -> {
                 acc[GC].increment();
@@ -170,7 +190,8 @@ public final class JfrSensor extends AbstractSensor {
                     pauses.recordValue(Math.max(0, e.getDuration().toNanos() / 1000))));
             rs.onEvent("jdk.JavaMonitorEnter", e -> guarded(() -> count(e, MON, MON_NS)));
             rs.onEvent("jdk.ThreadPark", e -> guarded(() -> count(e, PARK, PARK_NS)));
-            rs.onEvent("jdk.SafepointBegin", e -> guarded(() -> count(e, SP, SP_NS)));
+            rs.onEvent("jdk.SafepointBegin", e -> guarded(() -> safepointBegin(e)));
+            rs.onEvent("jdk.SafepointEnd", e -> guarded(() -> safepointEnd(e)));
             rs.onEvent("jdk.ObjectAllocationSample", e -> guarded(() -> acc[ALLOC].add(Math.max(0, e.getLong("weight")))));
             rs.onError(t -> streamError.compareAndSet(null, t));
             rs.setReuse(true);
@@ -204,6 +225,50 @@ public final class JfrSensor extends AbstractSensor {
         acc[nanosSlot].add(Math.max(0, e.getDuration().toNanos()));
     }
 
+    private void safepointBegin(RecordedEvent e) {
+        long ttsp = Math.max(0, e.getDuration().toNanos());
+        acc[TTSP_NS].add(ttsp);
+        ttspMax.accumulateAndGet(ttsp, Math::max);
+        long id = e.getLong("safepointId");
+        long begin = epochNanos(e.getStartTime());
+        Long end = safepointEnds.remove(id);
+        if (end != null) {
+            safepointPause(end - begin);
+        } else {
+            remember(safepointBegins, id, begin);
+        }
+    }
+
+    private void safepointEnd(RecordedEvent e) {
+        long id = e.getLong("safepointId");
+        long end = epochNanos(e.getEndTime());
+        Long begin = safepointBegins.remove(id);
+        if (begin != null) {
+            safepointPause(end - begin);
+        } else {
+            remember(safepointEnds, id, end);
+        }
+    }
+
+    /** Records one completed safepoint of {@code nanos}. JFR thread only. */
+    private void safepointPause(long nanos) {
+        long n = Math.max(0, nanos);
+        acc[SP].increment();
+        acc[SP_NS].add(n);
+        safepointPauseMax.accumulateAndGet(n, Math::max);
+    }
+
+    private static void remember(java.util.LinkedHashMap<Long, Long> halves, long id, long nanos) {
+        halves.put(id, nanos);
+        if (halves.size() > MAX_UNPAIRED_SAFEPOINTS) { // a half whose partner was never delivered
+            halves.pollFirstEntry();
+        }
+    }
+
+    private static long epochNanos(java.time.Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
     private static long nanos(RecordedEvent e, String field) {
         if (!e.hasField(field)) {
             return 0;
@@ -226,7 +291,10 @@ public final class JfrSensor extends AbstractSensor {
         sink.record(PARKS, acc[PARK].sumThenReset(), ts);
         sink.record(PARK_SECONDS, acc[PARK_NS].sumThenReset() / 1e9, ts);
         sink.record(SAFEPOINTS, acc[SP].sumThenReset(), ts);
-        sink.record(SAFEPOINT_SECONDS, acc[SP_NS].sumThenReset() / 1e9, ts);
+        sink.record(SAFEPOINT_PAUSE, acc[SP_NS].sumThenReset() / 1e9, ts);
+        sink.record(SAFEPOINT_PAUSE_MAX, safepointPauseMax.getAndSet(0) / 1e9, ts);
+        sink.record(TTSP, acc[TTSP_NS].sumThenReset() / 1e9, ts);
+        sink.record(TTSP_MAX, ttspMax.getAndSet(0) / 1e9, ts);
         long allocated = acc[ALLOC].sumThenReset();
         if (lastTs != Long.MIN_VALUE && ts > lastTs) {
             sink.record(ALLOC_RATE, allocated * 1000.0 / (ts - lastTs), ts);

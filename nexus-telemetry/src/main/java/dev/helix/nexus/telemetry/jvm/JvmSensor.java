@@ -30,6 +30,11 @@ import java.util.Map;
  * {@code jvm_classes_loaded}, {@code jvm_classes_loaded_per_second}, {@code jvm_classes_unloaded_per_second};
  * {@code jvm_process_cpu_cores} (CPU seconds per second), {@code jvm_open_fds}, {@code jvm_max_fds}.
  *
+ * <p>Open fds come from the size of {@code /proc/self/fd} (Linux 6.2+), else from
+ * {@code UnixOperatingSystemMXBean.getOpenFileDescriptorCount}; where neither works (HotSpot throws
+ * {@link InternalError} when {@code /proc/self/fd} cannot be opened, e.g. /proc hidden or restricted),
+ * {@code jvm_open_fds} is absent and the sensor is DEGRADED with "open fds: …" while everything else flows.
+ *
  * <p>Cost: O(threads) per tick for the state histogram ({@code getThreadInfo(ids, 0)}: states only, no stack
  * traces) and O(threads) every {@code deadlockCheckEvery} ticks for the deadlock search (default
  * {@value #DEFAULT_DEADLOCK_CHECK_EVERY}; it takes a safepoint and walks every monitor and ownable synchronizer).
@@ -70,6 +75,8 @@ public final class JvmSensor extends AbstractSensor {
     public static final int DEFAULT_DEADLOCK_CHECK_EVERY = 10;
 
     private final int deadlockCheckEvery;
+    private final java.nio.file.Path selfFd;
+    private final java.util.function.LongSupplier fdCountFallback;
     private final List<MemoryPoolMXBean> poolBeans = ManagementFactory.getMemoryPoolMXBeans();
     private final List<GarbageCollectorMXBean> gcBeans = ManagementFactory.getGarbageCollectorMXBeans();
     /** Keys per pool / collector by position in the fixed bean lists (names never change), built on first use. */
@@ -85,11 +92,22 @@ public final class JvmSensor extends AbstractSensor {
 
     /** @param deadlockCheckEvery ticks between deadlock searches (1 = every tick) */
     public JvmSensor(int deadlockCheckEvery) {
+        this(deadlockCheckEvery, SELF_FD, JvmSensor::mxBeanFdCount);
+    }
+
+    /**
+     * For tests: counts open fds by the size of {@code selfFd}, else by {@code fdCountFallback} (which may throw
+     * {@link InternalError} as HotSpot's {@code getOpenFileDescriptorCount} does where {@code /proc/self/fd} cannot
+     * be opened).
+     */
+    JvmSensor(int deadlockCheckEvery, java.nio.file.Path selfFd, java.util.function.LongSupplier fdCountFallback) {
         super("jvm", "java.lang:type=*");
         if (deadlockCheckEvery < 1) {
             throw new IllegalArgumentException("deadlockCheckEvery must be at least 1: " + deadlockCheckEvery);
         }
         this.deadlockCheckEvery = deadlockCheckEvery;
+        this.selfFd = selfFd;
+        this.fdCountFallback = fdCountFallback;
     }
 
     private MetricKey[] keys(String id, String... namesAndLabels) {
@@ -227,8 +245,20 @@ public final class JvmSensor extends AbstractSensor {
             problem("java.lang:type=OperatingSystem", "no com.sun.management OperatingSystemMXBean: no process CPU");
         }
         if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-            long fds = fdDirSize();
-            sink.record(FDS, fds > 0 ? fds : unix.getOpenFileDescriptorCount(), ts);
+            long fds = fdDirSize(selfFd);
+            if (fds <= 0) {
+                try {
+                    fds = fdCountFallback.getAsLong();
+                } catch (InternalError | RuntimeException e) {
+                    // HotSpot throws InternalError where /proc/self/fd cannot be opened (e.g. /proc hidden)
+                    fds = -1;
+                    problem("java.lang:type=OperatingSystem", "open fds: " + selfFd + " unreadable and "
+                            + "getOpenFileDescriptorCount failed: " + e);
+                }
+            }
+            if (fds >= 0) {
+                sink.record(FDS, fds, ts);
+            }
             sink.record(MAX_FDS, unix.getMaxFileDescriptorCount(), ts);
         }
     }
@@ -238,15 +268,21 @@ public final class JvmSensor extends AbstractSensor {
      * there: one stat call instead of listing every fd, which the MXBean does); 0 when unavailable (older kernels
      * report 0, other systems have no such directory), and the caller falls back to the MXBean.
      */
-    private static long fdDirSize() {
+    private static long fdDirSize(java.nio.file.Path selfFd) {
         try {
-            return java.nio.file.Files.readAttributes(SELF_FD, java.nio.file.attribute.BasicFileAttributes.class).size();
+            return java.nio.file.Files.readAttributes(selfFd, java.nio.file.attribute.BasicFileAttributes.class).size();
         } catch (java.io.IOException | RuntimeException e) {
             return 0;
         }
     }
 
     private static final java.nio.file.Path SELF_FD = java.nio.file.Path.of("/proc/self/fd");
+
+    /** The open-fd count of the MXBean ({@code -1} when this JVM has no Unix OperatingSystemMXBean). */
+    private static long mxBeanFdCount() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean u
+                ? u.getOpenFileDescriptorCount() : -1;
+    }
 
     /** The deadlocked thread names right now, for diagnosis (empty when none). O(threads). */
     public List<String> deadlockedThreadNames() {

@@ -3,7 +3,7 @@ package dev.helix.nexus.telemetry.prometheus;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
-import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,21 +12,46 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Turns any Prometheus/OpenMetrics text endpoint into a {@link dev.helix.nexus.core.spi.Sensor}: each tick it GETs
- * the URL (connect and request timeouts), parses the body with {@link PrometheusTextParser} and records every sample
- * with an added {@code scrape_target} label. Alongside: {@code scrape_up{scrape_target}} (1/0),
- * {@code scrape_duration_seconds} and {@code scrape_samples}.
+ * Turns any Prometheus/OpenMetrics text endpoint into a {@link dev.helix.nexus.core.spi.Sensor} whose tick never
+ * waits for the network: the HTTP GET and the parsing run on this sensor's own virtual threads, and each tick only
+ * publishes the latest <em>completed</em> scrape and starts the next one.
  *
- * <p>A down, slow, non-200 or garbage endpoint never throws: health is FAILED with the reason (connection refused,
- * timed out after ..., HTTP 500, no samples), or DEGRADED when some lines were bad. Bodies over {@code maxBytes}
- * are refused. Counters are passed through raw (no rate), as the endpoint exposes them.
+ * <p>Per tick ({@link #sample}, O(samples of one scrape), never blocks):
+ * <ol>
+ *   <li>if the scrape started at an earlier tick has completed, it becomes the latest result, and a new scrape is
+ *       started (the first one is started by the constructor, so the first tick normally has data);</li>
+ *   <li>the latest result is published: every sample with an added {@code scrape_target} label, plus
+ *       {@code scrape_up{scrape_target}} (1/0), {@code scrape_duration_seconds}, {@code scrape_samples} and
+ *       {@code scrape_age_seconds} (tick time minus the tick time that started the published scrape; 1 tick
+ *       normally, since a scrape started at tick N is published at tick N + 1);</li>
+ *   <li>if the scrape in flight has not answered by this tick, the source is DEGRADED "no answer from URL after
+ *       N ms (timeout T ms)" while the last good scrape (republished with its age) is younger than
+ *       {@code 2 × timeout}; after that no stale samples are published and it is FAILED with the same reason.</li>
+ * </ol>
  *
- * <p>Cost: one HTTP round trip, blocking the tick thread for at most the request timeout, plus O(body) parsing.
- * Not thread-safe (tick thread only). {@link #close()} releases the HTTP client.
+ * <p>A down, slow, non-200 or garbage endpoint never throws: the scrape's health is FAILED with the reason
+ * (connection refused, timed out after T ms, HTTP 500, no samples, response too large), or DEGRADED naming the bad
+ * lines. The whole request, body included, is bounded by {@code timeout} (connect timeout plus a deadline on the
+ * response future that cancels the exchange), so a hanging endpoint costs one virtual thread for at most
+ * {@code timeout}, never tick time. Counters are passed through raw (no rate), as the endpoint exposes them.
+ *
+ * <p>Threads: one {@link HttpClient} whose executor makes a virtual thread per task; at most one scrape in flight.
+ * {@link #sample} and {@link #sampleText} are for one thread (the tick thread); the hand-over from the scrape
+ * threads is through a {@link CompletableFuture}. {@link #close()} cancels the scrape in flight and releases the
+ * client.
  */
 public final class PrometheusScrapeSensor extends AbstractSensor {
 
@@ -35,11 +60,26 @@ public final class PrometheusScrapeSensor extends AbstractSensor {
     private final Duration timeout;
     private final int maxSamples;
     private final long maxBytes;
+    private final ExecutorService executor;
     private final HttpClient client;
     private final MetricKey up;
     private final MetricKey duration;
     private final MetricKey samples;
+    private final MetricKey age;
     private final Map<MetricKey, MetricKey> labelled = new HashMap<>();
+
+    /** The scrape in flight or just completed, null when none; tick thread only. */
+    private CompletableFuture<Scrape> pending;
+    /** Tick time at which {@link #pending} was started; {@link Long#MIN_VALUE} when started before the first tick. */
+    private long pendingStartedAt;
+    /** The latest completed scrape, null before the first completes; tick thread only. */
+    private Scrape latest;
+    /** Tick time at which {@link #latest} was started ({@link Long#MIN_VALUE}: before the first tick). */
+    private long latestStartedAt;
+
+    /** Outcome of one scrape: samples parsed off the tick thread and the problems met. Immutable. */
+    private record Scrape(List<PrometheusTextParser.Sample> samples, List<String> problems, double seconds) {
+    }
 
     /** Scrapes {@code uri} with a 2 s timeout, at most 50 000 samples and 16 MiB. */
     public PrometheusScrapeSensor(URI uri) {
@@ -47,57 +87,127 @@ public final class PrometheusScrapeSensor extends AbstractSensor {
     }
 
     /**
+     * Creates the sensor and starts its first scrape in the background.
+     *
      * @param uri        the endpoint, e.g. {@code http://localhost:9100/metrics}
-     * @param timeout    connect timeout and whole-request timeout
+     * @param timeout    connect timeout and deadline of the whole request, body included
      * @param maxSamples samples kept per scrape
      * @param maxBytes   largest body accepted
+     * @throws IllegalArgumentException if {@code uri} is not an absolute http(s) URL with a host, or a bound is not
+     *     positive
      */
     public PrometheusScrapeSensor(URI uri, Duration timeout, int maxSamples, long maxBytes) {
         super("scrape:" + uri, uri.toString());
+        checkTarget(uri);
+        if (timeout.isNegative() || timeout.isZero() || maxSamples < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("timeout, maxSamples and maxBytes must be positive for " + uri + ": "
+                    + timeout + ", " + maxSamples + ", " + maxBytes);
+        }
         this.uri = uri;
-        this.target = uri.getAuthority() == null ? uri.toString() : uri.getAuthority();
+        this.target = uri.getAuthority();
         this.timeout = timeout;
         this.maxSamples = maxSamples;
         this.maxBytes = maxBytes;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("nexus-scrape-", 0).factory());
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).executor(executor)
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
         this.up = MetricKey.of("scrape_up", "scrape_target", target);
         this.duration = MetricKey.of("scrape_duration_seconds", "scrape_target", target);
         this.samples = MetricKey.of("scrape_samples", "scrape_target", target);
+        this.age = MetricKey.of("scrape_age_seconds", "scrape_target", target);
+        this.pending = startScrape();
+        this.pendingStartedAt = Long.MIN_VALUE;
+    }
+
+    /**
+     * Checks that {@code uri} can be scraped: absolute, scheme http or https, with a host.
+     *
+     * @throws IllegalArgumentException naming the URL and what is wrong with it
+     */
+    public static void checkTarget(URI uri) {
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+            throw new IllegalArgumentException("scrape target '" + uri + "' is not an http(s) URL");
+        }
+        if (uri.getHost() == null || uri.getAuthority() == null) {
+            throw new IllegalArgumentException("scrape target '" + uri + "' has no host");
+        }
     }
 
     @Override
     protected void doSample(MetricSink sink, long ts, String textOverride) {
-        long start = System.nanoTime();
-        String body = textOverride;
-        if (body == null) {
-            body = fetch();
-        }
-        recordMeta(sink, duration, (System.nanoTime() - start) / 1e9, ts);
-        if (body == null) {
-            recordMeta(sink, up, 0, ts);
+        if (textOverride != null) {
+            publish(sink, ts, parse(textOverride, System.nanoTime()), 0);
             return;
         }
-        PrometheusTextParser.Result r = PrometheusTextParser.parse(body, maxSamples);
-        for (String p : r.problems()) {
+        if (pending != null && pending.isDone()) {
+            latest = pending.getNow(null);
+            latestStartedAt = pendingStartedAt;
+            pending = null;
+        }
+        boolean late = pending != null;
+        if (pending == null) {
+            pending = startScrape();
+            pendingStartedAt = ts;
+        }
+        long ageMillis = latest == null || latestStartedAt == Long.MIN_VALUE ? 0 : Math.max(0, ts - latestStartedAt);
+        if (late) {
+            String waited = pendingStartedAt == Long.MIN_VALUE ? "since start-up" : "after " + (ts - pendingStartedAt) + " ms";
+            String reason = "no answer from " + uri + " " + waited + " (timeout " + timeout.toMillis() + " ms)";
+            if (latest == null || latest.samples().isEmpty() || ageMillis > 2 * timeout.toMillis()) {
+                problem(uri, reason);
+                recordMeta(sink, up, 0, ts);
+                return;
+            }
+            problem(uri, reason + "; republishing the scrape of " + ageMillis + " ms ago");
+        }
+        publish(sink, ts, latest, ageMillis);
+    }
+
+    private void publish(MetricSink sink, long ts, Scrape s, long ageMillis) {
+        recordMeta(sink, duration, s.seconds(), ts);
+        recordMeta(sink, age, ageMillis / 1e3, ts);
+        for (String p : s.problems()) {
             problem(uri, p);
         }
-        if (r.samples().isEmpty()) {
+        if (s.samples().isEmpty()) {
             recordMeta(sink, up, 0, ts);
-            if (r.problems().isEmpty()) {
-                problem(uri, "no samples in response");
-            }
             return;
         }
         recordMeta(sink, up, 1, ts);
-        recordMeta(sink, samples, r.samples().size(), ts);
-        for (PrometheusTextParser.Sample s : r.samples()) {
-            sink.record(withTarget(s.key()), s.value(), ts);
+        recordMeta(sink, samples, s.samples().size(), ts);
+        for (PrometheusTextParser.Sample x : s.samples()) {
+            sink.record(withTarget(x.key()), x.value(), ts);
         }
     }
 
-    /** Parses {@code text} as if it were the response body (tests, replay). */
+    /** Parses {@code text} as if it were the response body, synchronously (tests, replay). */
     public void sampleText(String text, MetricSink sink, long ts) {
         run(sink, ts, text == null ? "" : text);
+    }
+
+    /**
+     * Waits until the scrape in flight, if any, has completed, so that the next {@link #sample} publishes it (for
+     * one-shot exports and tests). Blocks the caller for at most {@code max}.
+     *
+     * @return whether no scrape is in flight any more
+     */
+    public boolean awaitScrape(Duration max) {
+        CompletableFuture<Scrape> p = pending;
+        if (p == null) {
+            return true;
+        }
+        try {
+            p.get(max.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | CancellationException e) {
+            return true;
+        }
     }
 
     private MetricKey withTarget(MetricKey k) {
@@ -113,38 +223,74 @@ public final class PrometheusScrapeSensor extends AbstractSensor {
         return out;
     }
 
-    private String fetch() {
-        HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout)
-                .header("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
-                .GET().build();
+    /** Starts one GET whose outcome (never an exception) completes the returned future within {@code timeout}. */
+    private CompletableFuture<Scrape> startScrape() {
+        long start = System.nanoTime();
+        HttpRequest req;
         try {
-            HttpResponse<byte[]> resp = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            req = HttpRequest.newBuilder(uri).timeout(timeout)
+                    .header("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
+                    .GET().build();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(failed("bad request for " + uri + ": " + e.getMessage(), start));
+        }
+        CompletableFuture<HttpResponse<byte[]>> send;
+        try {
+            send = client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(failed("cannot scrape " + uri + ": " + e, start));
+        }
+        return send.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).handle((resp, err) -> {
+            if (err != null) {
+                send.cancel(true); // e.g. the deadline hit while the body was still streaming: drop the exchange
+                return failed(describe(err), start);
+            }
             if (resp.statusCode() != 200) {
-                problem(uri, "HTTP " + resp.statusCode() + " from " + uri);
-                return null;
+                return failed("HTTP " + resp.statusCode() + " from " + uri, start);
             }
             if (resp.body().length > maxBytes) {
-                problem(uri, "response of " + resp.body().length + " bytes exceeds " + maxBytes);
-                return null;
+                return failed("response of " + resp.body().length + " bytes from " + uri + " exceeds " + maxBytes, start);
             }
-            return new String(resp.body(), StandardCharsets.UTF_8);
-        } catch (HttpTimeoutException e) {
-            problem(uri, "timed out after " + timeout.toMillis() + " ms: " + uri);
-        } catch (java.net.ConnectException e) {
-            problem(uri, "connection refused: " + uri);
-        } catch (IOException e) {
-            problem(uri, "I/O error scraping " + uri + ": " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            problem(uri, "interrupted while scraping " + uri);
-        } catch (IllegalArgumentException e) {
-            problem(uri, "bad request for " + uri + ": " + e.getMessage());
+            return parse(new String(resp.body(), StandardCharsets.UTF_8), start);
+        });
+    }
+
+    private Scrape parse(String body, long startNanos) {
+        PrometheusTextParser.Result r = PrometheusTextParser.parse(body, maxSamples);
+        List<String> problems = r.problems();
+        if (r.samples().isEmpty() && problems.isEmpty()) {
+            problems = List.of("no samples in response from " + uri);
         }
-        return null;
+        return new Scrape(r.samples(), problems, (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    private Scrape failed(String reason, long startNanos) {
+        return new Scrape(List.of(), List.of(reason), (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    private String describe(Throwable err) {
+        Throwable e = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (e instanceof TimeoutException || e instanceof HttpTimeoutException) {
+            return "timed out after " + timeout.toMillis() + " ms: " + uri;
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused: " + uri;
+        }
+        if (e instanceof CancellationException) {
+            return "scrape of " + uri + " cancelled";
+        }
+        return "I/O error scraping " + uri + ": " + e;
     }
 
     @Override
     public void close() {
+        CompletableFuture<Scrape> p = pending;
+        if (p != null) {
+            p.cancel(true);
+        }
+        client.shutdownNow();
         client.close();
+        executor.shutdownNow();
+        super.close();
     }
 }

@@ -12,6 +12,8 @@ import java.util.TreeMap;
  * {@code name{label="value",...} value [timestamp] [# exemplar]} becomes a {@link MetricKey} and a double.
  *
  * <p>Label values may contain escaped {@code \\}, {@code \"}, {@code \n} and any character including '}' and ','.
+ * {@code \r} is read as a carriage return (NEXUS recordings escape CR that way, see
+ * {@code TelemetryRecorder.appendKey}); any other escaped character stands for itself.
  * Malformed lines are counted and the first few described, never thrown. Values: Go float syntax, including
  * {@code NaN}, {@code +Inf}, {@code -Inf}.
  *
@@ -188,7 +190,7 @@ public final class PrometheusTextParser {
                     char c = line.charAt(i++);
                     if (c == '\\' && i < n) {
                         char e = line.charAt(i++);
-                        v.append(e == 'n' ? '\n' : e);
+                        v.append(e == 'n' ? '\n' : e == 'r' ? '\r' : e);
                     } else if (c == '"') {
                         closed = true;
                         break;

@@ -1,11 +1,13 @@
 package dev.helix.nexus.telemetry.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.SensorHealth;
 import dev.helix.nexus.telemetry.TestSupport.Sink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** OSHI works on Linux too (it reads /proc there), so the fallback is tested directly on this machine. */
@@ -62,6 +64,137 @@ class OshiHostSensorTest {
             long disks = sink.count("host_disk_reads_per_second");
             assertThat(sink.count("host_disk_write_bytes_per_second")).isEqualTo(disks);
             assertThat(sink.latest.keySet()).noneMatch(k -> k.toString().contains("/dev/"));
+        }
+    }
+
+    /** Readings a test sets field by field; counters advance by {@code step} per call. */
+    static final class FakeReadings implements OshiHostSensor.Readings {
+        int cpus = 2;
+        long[] ticks = {100, 0, 50, 800, 50, 0, 0, 0}; // user nice system idle iowait irq softirq steal
+        long[] tickStep = {10, 0, 10, 70, 10, 0, 0, 0};
+        long[] memory = {8L << 30, 3L << 30, 2L << 30, 1L << 30};
+        long[] disk = {1000, 500, 4_096_000, 2_048_000};
+        long[] diskStep = {10, 5, 40_960, 20_480};
+
+        @Override
+        public int logicalCpus() {
+            return cpus;
+        }
+
+        @Override
+        public long[] cpuTicks() {
+            long[] now = ticks.clone();
+            for (int i = 0; i < ticks.length; i++) {
+                ticks[i] += tickStep[i];
+            }
+            return now;
+        }
+
+        @Override
+        public double[] loadAverage() {
+            return new double[] {0.5, 0.4, 0.3};
+        }
+
+        @Override
+        public long[] memory() {
+            return memory.clone();
+        }
+
+        @Override
+        public List<OshiHostSensor.Counters> disks(boolean enumerate) {
+            long[] now = disk.clone();
+            for (int i = 0; i < disk.length; i++) {
+                disk[i] += diskStep[i];
+            }
+            return List.of(new OshiHostSensor.Counters("vda", now));
+        }
+
+        @Override
+        public List<OshiHostSensor.Counters> networks(boolean enumerate) {
+            return List.of(new OshiHostSensor.Counters("lo", new long[] {1, 1, 0, 0, 1, 1, 0}));
+        }
+    }
+
+    @Test
+    void plausibleReadingsAreHealthyWithBusyFractionFromTheTickDeltas() {
+        FakeReadings r = new FakeReadings();
+        try (OshiHostSensor s = new OshiHostSensor(() -> r)) {
+            Sink sink = new Sink();
+            s.sample(sink, T0);
+            s.sample(sink, T0 + 1000);
+            assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+            // 100 ticks passed, 80 of them idle or iowait
+            assertThat(sink.get("host_cpu_busy_fraction", "cpu", "total")).isCloseTo(0.2, within(1e-12));
+            assertThat(sink.get("host_memory_total_bytes")).isEqualTo(8L << 30);
+            assertThat(sink.get("host_memory_available_fraction")).isEqualTo(0.375);
+            assertThat(sink.get("host_swap_free_bytes")).isEqualTo(1L << 30);
+            assertThat(sink.get("host_disk_read_bytes_per_second", "device", "vda")).isEqualTo(40_960);
+        }
+    }
+
+    @Test
+    void zeroMemoryTotalIsUnavailableNotAHealthyZero() {
+        FakeReadings r = new FakeReadings();
+        r.memory = new long[] {0, 0, 0, 0}; // what OSHI returns on Linux when /proc/meminfo is hidden
+        try (OshiHostSensor s = new OshiHostSensor(() -> r)) {
+            Sink sink = new Sink();
+            s.sample(sink, T0);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
+            assertThat(s.health().source()).isEqualTo("oshi:memory");
+            assertThat(s.health().reason()).contains("total memory unavailable");
+            assertThat(sink.has("host_memory_total_bytes")).isFalse();
+            assertThat(sink.has("host_memory_available_bytes")).isFalse();
+            assertThat(sink.has("host_swap_used_bytes")).isFalse();
+            assertThat(sink.get("host_load1")).isEqualTo(0.5); // the other groups still flow
+        }
+    }
+
+    @Test
+    void cpuTicksThatAreZeroOrStuckGiveNoBusyFraction() {
+        FakeReadings r = new FakeReadings();
+        r.ticks = new long[8];
+        r.tickStep = new long[8];
+        try (OshiHostSensor s = new OshiHostSensor(() -> r)) {
+            Sink sink = new Sink();
+            s.sample(sink, T0);
+            s.sample(sink, T0 + 1000);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
+            assertThat(s.health().reason()).contains("CPU ticks unavailable (all 0)");
+            assertThat(sink.has("host_cpu_busy_fraction", "cpu", "total")).isFalse();
+
+            r.ticks = new long[] {5, 0, 5, 90, 0, 0, 0, 0}; // readable, but frozen
+            s.sample(sink, T0 + 2000);
+            s.sample(sink, T0 + 3000);
+            assertThat(s.health().reason()).contains("CPU ticks did not advance");
+            assertThat(sink.has("host_cpu_busy_fraction", "cpu", "total")).isFalse();
+        }
+    }
+
+    @Test
+    void diskOperationsWithoutBytesLeaveTheByteRateOut() {
+        FakeReadings r = new FakeReadings();
+        r.disk = new long[] {34_416, 10, 0, 81_920};
+        r.diskStep = new long[] {100, 1, 0, 4096};
+        try (OshiHostSensor s = new OshiHostSensor(() -> r)) {
+            Sink sink = new Sink();
+            s.sample(sink, T0);
+            s.sample(sink, T0 + 1000);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
+            assertThat(s.health().reason()).contains("disk vda has 34516 reads but read bytes unavailable");
+            assertThat(sink.has("host_disk_read_bytes_per_second", "device", "vda")).isFalse();
+            assertThat(sink.get("host_disk_reads_per_second", "device", "vda")).isEqualTo(100);
+            assertThat(sink.get("host_disk_write_bytes_per_second", "device", "vda")).isEqualTo(4096);
+        }
+    }
+
+    @Test
+    void oshiThatCannotLoadIsFailedNamingTheError() {
+        try (OshiHostSensor s = new OshiHostSensor(() -> {
+            throw new UnsatisfiedLinkError("no jnidispatch in java.library.path");
+        })) {
+            s.sample(new Sink(), T0);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.FAILED);
+            assertThat(s.health().reason()).contains("OSHI unavailable").contains("jnidispatch");
         }
     }
 }

@@ -66,6 +66,45 @@ class JfrSensorTest {
     }
 
     @Test
+    void systemGcShowsAsASafepointPauseCoveringTheGcPauseAndItsTimeToSafepoint() throws Exception {
+        assumeTrue(JfrSensor.available(), "JFR not available in this JVM");
+        try (JfrSensor s = new JfrSensor()) {
+            Sink sink = new Sink();
+            s.sample(sink, System.currentTimeMillis());
+            double safepoints = 0;
+            double pauseSum = 0;
+            double pauseMax = 0;
+            double ttspMax = 0;
+            double gcPauseMax = 0;
+            long start = System.nanoTime();
+            // System.gc() is a full collection inside a safepoint: the safepoint pause must contain the GC pause.
+            // The GC pause maximum comes from a 2-significant-digit HdrHistogram (a bucket's upper end, at most 1 %
+            // above the true pause), so it is compared after dividing by 1.01.
+            while (System.nanoTime() - start < DEADLINE_NANOS
+                    && !(safepoints > 0 && gcPauseMax > 0 && pauseMax >= gcPauseMax / 1.01)) {
+                System.gc();
+                Thread.sleep(200);
+                sink.clear();
+                s.sample(sink, System.currentTimeMillis());
+                assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+                safepoints += sink.get("jvm_jfr_safepoints");
+                pauseSum += sink.get("jvm_jfr_safepoint_pause_seconds");
+                pauseMax = Math.max(pauseMax, sink.get("jvm_jfr_safepoint_pause_max_seconds"));
+                ttspMax = Math.max(ttspMax, sink.get("jvm_jfr_time_to_safepoint_max_seconds"));
+                gcPauseMax = Math.max(gcPauseMax, sink.get("jvm_jfr_gc_pause_max_seconds"));
+                assertThat(sink.get("jvm_jfr_time_to_safepoint_seconds")).isGreaterThanOrEqualTo(0);
+            }
+            assertThat(safepoints).as("safepoints seen within 10 s").isPositive();
+            assertThat(gcPauseMax).as("GC pauses seen within 10 s").isPositive();
+            assertThat(pauseMax).as("longest safepoint pause vs longest GC pause")
+                    .isGreaterThanOrEqualTo(gcPauseMax / 1.01);
+            assertThat(pauseSum).isGreaterThanOrEqualTo(pauseMax);
+            assertThat(ttspMax).isLessThanOrEqualTo(pauseMax);
+            assertThat(sink.has("jvm_jfr_safepoint_seconds")).as("the old, misleading name is gone").isFalse();
+        }
+    }
+
+    @Test
     void closedSensorReportsFailedWithoutThrowing() {
         JfrSensor s = new JfrSensor();
         s.close();

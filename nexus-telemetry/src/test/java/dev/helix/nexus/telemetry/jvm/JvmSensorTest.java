@@ -3,8 +3,12 @@ package dev.helix.nexus.telemetry.jvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.helix.nexus.core.spi.MetricSink;
+import dev.helix.nexus.core.spi.SensorHealth;
 import dev.helix.nexus.telemetry.TestSupport.Sink;
+import dev.helix.nexus.telemetry.internal.AbstractSensor;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,6 +35,46 @@ class JvmSensorTest {
         assertThat(sink.get("jvm_classes_loaded")).isPositive();
         assertThat(sink.get("jvm_open_fds")).isPositive();
         assertThat(sink.get("jvm_process_cpu_cores")).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void unreadableFdDirectoryLeavesOpenFdsOutAndDegradesNamingTheReason() {
+        // what HotSpot does where /proc/self/fd cannot be opened (seen with /proc hidden by an empty tmpfs)
+        JvmSensor s = new JvmSensor(1, Path.of("/nonexistent/self/fd"), () -> {
+            throw new InternalError("java.io.FileNotFoundException: /proc/self/fd (No such file or directory)");
+        });
+        Sink sink = new Sink();
+        s.sample(sink, T0);
+        assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
+        assertThat(s.health().reason()).contains("open fds: /nonexistent/self/fd unreadable")
+                .contains("InternalError").doesNotContain(AbstractSensor.INTERNAL_ERROR);
+        assertThat(sink.has("jvm_open_fds")).isFalse();
+        assertThat(sink.get("jvm_max_fds")).isPositive();
+        assertThat(sink.get("jvm_memory_used_bytes", "area", "heap")).isPositive();
+        assertThat(sink.get("jvm_threads_live")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void fdCountFallsBackToTheMxBeanWhenTheDirectorySizeIsUnknown() {
+        JvmSensor s = new JvmSensor(1, Path.of("/nonexistent/self/fd"), () -> 42);
+        Sink sink = new Sink();
+        s.sample(sink, T0);
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+        assertThat(sink.get("jvm_open_fds")).isEqualTo(42);
+    }
+
+    @Test
+    void internalErrorEscapingASensorIsContainedAndReportedForThisTick() {
+        AbstractSensor s = new AbstractSensor("thrower", "test-source") {
+            @Override
+            protected void doSample(MetricSink sink, long ts, String text) {
+                throw new InternalError("boom from a management call");
+            }
+        };
+        s.sample(new Sink(), T0); // must not throw
+        assertThat(s.health().status()).isEqualTo(SensorHealth.Status.FAILED);
+        assertThat(s.health().reason()).startsWith(AbstractSensor.INTERNAL_ERROR)
+                .contains("InternalError: boom from a management call").doesNotContain("not sampled yet");
     }
 
     @Test

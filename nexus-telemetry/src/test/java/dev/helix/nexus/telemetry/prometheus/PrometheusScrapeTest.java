@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.helix.nexus.core.spi.MetricKey;
+import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorHealth;
+import dev.helix.nexus.telemetry.TelemetrySensors;
 import dev.helix.nexus.telemetry.TestSupport.Sink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
 import java.io.OutputStream;
@@ -14,7 +16,11 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import net.jqwik.api.ForAll;
@@ -22,6 +28,7 @@ import net.jqwik.api.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class PrometheusScrapeTest {
 
@@ -48,6 +55,10 @@ class PrometheusScrapeTest {
     final CountDownLatch release = new CountDownLatch(1);
     URI uri;
     URI slow;
+    URI stalledBody;
+    /** Released once each time the server starts holding a request. */
+    final Semaphore held = new Semaphore(0);
+    final AtomicBoolean hang = new AtomicBoolean();
 
     @BeforeEach
     void start() throws Exception {
@@ -60,6 +71,7 @@ class PrometheusScrapeTest {
             }
         });
         server.createContext("/slow", ex -> {
+            held.release();
             try {
                 release.await(); // hangs until the test ends: the client must time out
             } catch (InterruptedException e) {
@@ -68,10 +80,38 @@ class PrometheusScrapeTest {
             ex.sendResponseHeaders(200, -1);
             ex.close();
         });
+        server.createContext("/toggle", ex -> {
+            if (hang.get()) {
+                held.release();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            byte[] b = NODE_EXPORTER.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(b);
+            }
+        });
+        server.createContext("/stalled-body", ex -> {
+            ex.sendResponseHeaders(200, 1000); // promises 1000 bytes, sends 10, then stalls
+            OutputStream o = ex.getResponseBody();
+            o.write("node_load1".getBytes(StandardCharsets.UTF_8));
+            o.flush();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
         uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/metrics");
         slow = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/slow");
+        stalledBody = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/stalled-body");
     }
 
     @AfterEach
@@ -80,11 +120,17 @@ class PrometheusScrapeTest {
         server.stop(0);
     }
 
+    /** One tick after the scrape in flight (the constructor's, or the last tick's) has completed. */
+    static void tickAfterScrape(PrometheusScrapeSensor s, Sink sink, long ts) {
+        assertThat(s.awaitScrape(Duration.ofSeconds(10))).as("scrape completed").isTrue();
+        s.sample(sink, ts);
+    }
+
     @Test
     void scrapesAnEndpointIntoMetrics() {
         try (PrometheusScrapeSensor s = new PrometheusScrapeSensor(uri, Duration.ofSeconds(5), 1000, 1 << 20)) {
             Sink sink = new Sink();
-            s.sample(sink, T0);
+            tickAfterScrape(s, sink, T0);
             assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
             String target = uri.getAuthority();
             assertThat(sink.get("node_load1", "scrape_target", target)).isEqualTo(0.19);
@@ -104,7 +150,7 @@ class PrometheusScrapeTest {
         status.set(500);
         try (PrometheusScrapeSensor s = new PrometheusScrapeSensor(uri, Duration.ofSeconds(5), 1000, 1 << 20)) {
             Sink sink = new Sink();
-            s.sample(sink, T0);
+            tickAfterScrape(s, sink, T0);
             assertThat(s.health().status()).isEqualTo(SensorHealth.Status.FAILED);
             assertThat(s.health().reason()).contains("HTTP 500");
             assertThat(sink.get("scrape_up", "scrape_target", uri.getAuthority())).isEqualTo(0);
@@ -116,7 +162,7 @@ class PrometheusScrapeTest {
         body.set("good_metric 1\nthis is not { valid\nalso_good{a=\"b\"} 2\nbad_value abc\n");
         try (PrometheusScrapeSensor s = new PrometheusScrapeSensor(uri, Duration.ofSeconds(5), 1000, 1 << 20)) {
             Sink sink = new Sink();
-            s.sample(sink, T0);
+            tickAfterScrape(s, sink, T0);
             assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
             assertThat(s.health().reason()).contains("line 2").contains("line 4");
             assertThat(sink.get("good_metric", "scrape_target", uri.getAuthority())).isEqualTo(1);
@@ -126,11 +172,102 @@ class PrometheusScrapeTest {
     @Test
     void slowEndpointTimesOutIntoFailedHealth() {
         try (PrometheusScrapeSensor s = new PrometheusScrapeSensor(slow, Duration.ofMillis(300), 1000, 1 << 20)) {
-            long start = System.nanoTime();
-            s.sample(new Sink(), T0);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            tickAfterScrape(s, new Sink(), T0);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.FAILED);
+            assertThat(s.health().reason()).contains("timed out after 300 ms").contains(slow.toString());
+        }
+    }
+
+    @Test
+    void bodyThatStopsMidwayIsCutOffByTheDeadline() {
+        try (PrometheusScrapeSensor s = new PrometheusScrapeSensor(stalledBody, Duration.ofMillis(300), 1000, 1 << 20)) {
+            tickAfterScrape(s, new Sink(), T0);
             assertThat(s.health().status()).isEqualTo(SensorHealth.Status.FAILED);
             assertThat(s.health().reason()).contains("timed out after 300 ms");
+        }
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS) // a blocking tick would wait for the 60 s request timeout
+    void hangingEndpointNeverStallsTheTickAndIsFailedNamingIt() throws Exception {
+        try (PrometheusScrapeSensor s = new PrometheusScrapeSensor(slow, Duration.ofSeconds(60), 1000, 1 << 20)) {
+            assertThat(held.tryAcquire(10, TimeUnit.SECONDS)).as("server holds the first request").isTrue();
+            Sink sink = new Sink();
+            s.sample(sink, T0); // returns while the server still holds the request
+            s.sample(sink, T0 + 1000);
+            assertThat(release.getCount()).as("the server never answered").isEqualTo(1);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.FAILED);
+            assertThat(s.health().reason()).contains("no answer from " + slow).contains("timeout 60000 ms");
+            assertThat(sink.get("scrape_up", "scrape_target", slow.getAuthority())).isEqualTo(0);
+            assertThat(sink.has("node_load1", "scrape_target", slow.getAuthority())).isFalse();
+        }
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void endpointThatStartsHangingIsDegradedWithTheLastScrapeUntilItIsTooOld() throws Exception {
+        URI toggle = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/toggle");
+        String target = toggle.getAuthority();
+        try (PrometheusScrapeSensor s = new PrometheusScrapeSensor(toggle, Duration.ofSeconds(30), 1000, 1 << 20)) {
+            Sink sink = new Sink();
+            tickAfterScrape(s, sink, T0); // publishes the constructor's scrape, starts the next (still answered)
+            assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+            assertThat(s.awaitScrape(Duration.ofSeconds(10))).isTrue(); // the scrape started at T0 is answered
+            hang.set(true);
+            tickAfterScrape(s, sink, T0 + 1000); // publishes the scrape of T0, starts one that hangs
+            assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+            assertThat(sink.get("scrape_age_seconds", "scrape_target", target)).isEqualTo(1.0);
+            assertThat(held.tryAcquire(10, TimeUnit.SECONDS)).as("server holds the request").isTrue();
+
+            sink.clear();
+            s.sample(sink, T0 + 2000);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
+            assertThat(s.health().reason()).contains("no answer from " + toggle + " after 1000 ms")
+                    .contains("republishing");
+            assertThat(sink.get("node_load1", "scrape_target", target)).isEqualTo(0.19);
+            assertThat(sink.get("scrape_age_seconds", "scrape_target", target)).isEqualTo(2.0);
+
+            sink.clear();
+            s.sample(sink, T0 + 61_000 + 1000); // the last answer is now older than 2 × timeout
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.FAILED);
+            assertThat(s.health().reason()).contains("no answer from " + toggle);
+            assertThat(sink.has("node_load1", "scrape_target", target)).isFalse();
+            assertThat(sink.get("scrape_up", "scrape_target", target)).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void garbageBodyIsFailedNamingTheLineAndTarget() {
+        body.set("<html><body>502 Bad Gateway</body></html>\n\u0000\u0001 {{{\n");
+        try (PrometheusScrapeSensor s = new PrometheusScrapeSensor(uri, Duration.ofSeconds(5), 1000, 1 << 20)) {
+            Sink sink = new Sink();
+            tickAfterScrape(s, sink, T0);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.FAILED);
+            assertThat(s.health().source()).isEqualTo(uri.toString());
+            assertThat(s.health().reason()).contains("line 1").doesNotContain(AbstractSensor.INTERNAL_ERROR);
+            assertThat(sink.get("scrape_up", "scrape_target", uri.getAuthority())).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void malformedTargetsAreFailedSensorsNamingTheEntry() throws Exception {
+        List<Sensor> sensors = TelemetrySensors.scrapeTargets(
+                uri + ", ftp://host/metrics,http://bad host/metrics , bogus,,", "NEXUS_SCRAPE_TARGETS");
+        try {
+            assertThat(sensors).hasSize(4);
+            assertThat(sensors.get(0)).isInstanceOf(PrometheusScrapeSensor.class);
+            for (Sensor bad : sensors.subList(1, 4)) {
+                Sink sink = new Sink();
+                bad.sample(sink, T0);
+                assertThat(sink.latest).isEmpty();
+                assertThat(bad.health().status()).isEqualTo(SensorHealth.Status.FAILED);
+                assertThat(bad.health().reason()).startsWith("NEXUS_SCRAPE_TARGETS: ");
+            }
+            assertThat(sensors.get(1).health().reason()).contains("'ftp://host/metrics' is not an http(s) URL");
+            assertThat(sensors.get(2).health().reason()).contains("'http://bad host/metrics' is not a URL");
+            assertThat(sensors.get(3).health().reason()).contains("'bogus' is not an http(s) URL");
+        } finally {
+            sensors.forEach(Sensor::close);
         }
     }
 
@@ -142,7 +279,7 @@ class PrometheusScrapeTest {
         }
         try (PrometheusScrapeSensor s = new PrometheusScrapeSensor(URI.create("http://127.0.0.1:" + port + "/metrics"),
                 Duration.ofSeconds(2), 1000, 1 << 20)) {
-            s.sample(new Sink(), T0);
+            tickAfterScrape(s, new Sink(), T0);
             assertThat(s.health().status()).isEqualTo(SensorHealth.Status.FAILED);
             assertThat(s.health().reason()).containsAnyOf("connection refused", "I/O error");
         }
