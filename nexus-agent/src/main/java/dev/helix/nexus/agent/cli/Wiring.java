@@ -7,7 +7,6 @@ import dev.helix.nexus.core.engine.NexusEngine;
 import dev.helix.nexus.core.spi.Detector;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.detect.DetectorCatalog;
-import dev.helix.nexus.detect.anomaly.HostConsensus;
 import java.util.function.Supplier;
 import dev.helix.nexus.heal.ProtectList;
 import dev.helix.nexus.heal.SafetyRules;
@@ -31,8 +30,10 @@ final class Wiring {
     static final String LIVE_DETECTOR = dev.helix.nexus.detect.anomaly.LiveSeriesDetector.NAME;
 
     /**
-     * Safety rules; a {@link #LIVE_DETECTOR} per {@link #watched} series; the per-host consensus over the
-     * {@code host_*} detectors ({@link HostAnomalyMonitor}: {@code host.anomaly} events); and the live behaviour
+     * Safety rules; a {@link #LIVE_DETECTOR} per {@link #watched} series; the host decision ({@link HostAnomalyMonitor}:
+     * {@code host.anomaly} events), which is the per-host consensus over the {@code host_*} detectors or an Isolation
+     * Forest over the host's metric vector ({@link dev.helix.nexus.agent.live.HostFeatures#standard()},
+     * {@link dev.helix.nexus.detect.anomaly.HostVectorForest}); and the live behaviour
      * patterns of the host, processes and cgroups ({@link LivePatterns}: {@code pattern} events).
      */
     static void standard(NexusEngine.Builder b, NexusConfig config) {
@@ -42,13 +43,13 @@ final class Wiring {
     }
 
     /**
-     * Attaches the per-series detectors from {@code perSeries} with the host consensus tapping the host series, and
-     * the behaviour-pattern handler fed by every sample. Both handlers run in Understand, after the per-series
-     * detectors.
+     * Attaches the per-series detectors from {@code perSeries} with the host decision ({@link
+     * HostAnomalyMonitor#standard()}: consensus and host-vector forest) tapping the host series, and the
+     * behaviour-pattern handler fed by every sample. Both handlers run in Understand, after the per-series detectors.
      */
     static void live(NexusEngine.Builder b, java.util.function.Function<MetricKey, Detector> perSeries,
                      LivePatterns patterns) {
-        HostAnomalyMonitor host = new HostAnomalyMonitor(HostConsensus.withDefaults());
+        HostAnomalyMonitor host = HostAnomalyMonitor.standard();
         b.detectors(key -> host.watch(key, perSeries.apply(key)));
         b.handler(host);
         b.sampleSink(patterns.sink());

@@ -10,6 +10,7 @@ import dev.helix.nexus.core.spi.Detector;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.detect.DetectorCatalog;
 import dev.helix.nexus.detect.anomaly.HostConsensus;
+import dev.helix.nexus.detect.anomaly.HostVectorForest;
 import dev.helix.nexus.telemetry.TelemetryReplay;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,9 @@ import java.util.regex.Pattern;
  * Offline measurement of a per-series live detector on a recording of a host ({@code nexus record}): the false-alarm
  * rate per series family, alarms right after learning, and, for injected faults, how soon a series the fault moves
  * alarms and how often the same series alarm in a fault-free window of the same length (the chance level); and the
- * host verdicts of the live wiring ({@link #hostVerdicts}). Used for {@code docs/benchmarks/live-detection.md}.
+ * host verdicts of the live wiring ({@link #hostVerdicts}, consensus and host-vector forest, or any monitor); and the
+ * host-vector forest alone ({@link #forestVerdicts}: its verdict episodes, smallest tail probability per fault and
+ * outside faults, thread CPU time per tick). Used for {@code docs/benchmarks/live-detection.md}.
  *
  * <p>Definitions. Every {@code host_*} and {@code jvm_*} series (what the live agent watches) gets a fresh detector,
  * fed its finite values in recorded order. A sample is <em>scored</em> when the detector is no longer warming up
@@ -239,13 +242,22 @@ public final class LiveDetectionEvaluation {
     }
 
     /**
-     * The host verdicts the live wiring would have produced: the recording replayed tick by tick through a
-     * {@link NexusEngine} on a manual clock, {@code detectors} on every {@code host_*} and {@code jvm_*} series, the
-     * host series tapped by a {@link HostAnomalyMonitor} over {@link HostConsensus#withDefaults()} (the assembly of
-     * {@code nexus run} without the pattern classifier). Returns the {@link HostAnomalyMonitor#ANOMALY} and
-     * {@link HostAnomalyMonitor#CLEARED} events in order, and the monitor (for its learned base rate).
+     * The host verdicts the live wiring would have produced: {@link #hostVerdicts(TelemetryReplay, Supplier, Supplier)}
+     * with {@link HostAnomalyMonitor#standard()} (consensus and host-vector forest, the assembly of {@code nexus run}
+     * without the pattern classifier).
      */
     public static HostVerdicts hostVerdicts(TelemetryReplay replay, Supplier<Detector> detectors) {
+        return hostVerdicts(replay, detectors, HostAnomalyMonitor::standard);
+    }
+
+    /**
+     * The host verdicts of a host monitor: the recording replayed tick by tick through a {@link NexusEngine} on a
+     * manual clock, {@code detectors} on every {@code host_*} and {@code jvm_*} series, the host series tapped by the
+     * monitor {@code monitor} makes. Returns the {@link HostAnomalyMonitor#ANOMALY} and
+     * {@link HostAnomalyMonitor#CLEARED} events in order, and the consensus' learned base rate.
+     */
+    public static HostVerdicts hostVerdicts(TelemetryReplay replay, Supplier<Detector> detectors,
+                                            Supplier<HostAnomalyMonitor> monitor) {
         int n = replay.tickCount();
         long[] gaps = new long[Math.max(1, n - 1)];
         gaps[0] = 1000;
@@ -258,7 +270,7 @@ public final class LiveDetectionEvaluation {
                 .dataDir(Path.of(System.getProperty("java.io.tmpdir"))).build();
         ManualClock clock = new ManualClock(replay.tickTimestamp(0));
         RecentEvents events = new RecentEvents(100_000);
-        HostAnomalyMonitor host = new HostAnomalyMonitor(HostConsensus.withDefaults());
+        HostAnomalyMonitor host = monitor.get();
         NexusEngine.Builder b = NexusEngine.builder(config, clock).sensor(replay).eventLog(events);
         b.detectors(key -> host.watch(key, key.name().startsWith("host_") || key.name().startsWith("jvm_")
                 ? detectors.get() : null));
@@ -280,6 +292,156 @@ public final class LiveDetectionEvaluation {
 
     /** Host verdict events in order, and the per-series alarm rate the consensus had learned at the end. */
     public record HostVerdicts(List<NexusEvent> events, double baseRate) {
+    }
+
+    /**
+     * One episode of the host-vector verdict.
+     *
+     * @param onMillis  timestamp of the tick that turned it on
+     * @param offMillis timestamp of the tick that turned it off, or -1 if still on at the end
+     * @param tailProbability the forest's tail probability at the onset
+     * @param evidence  the most unusual features at the onset, as "name value (z …)"
+     */
+    public record ForestEpisode(long onMillis, long offMillis, double tailProbability, String evidence) {
+    }
+
+    /**
+     * The host-vector forest alone on a recording.
+     *
+     * @param episodes        its verdict episodes in order
+     * @param judgedTicks     ticks judged after learning
+     * @param refits          fits, the first included
+     * @param cpuNanosPerTick thread CPU time per tick of the forest (values in, tick ended), fits included
+     * @param judgeNanosPerTick thread CPU time per judged tick without a fit (the steady per-tick cost)
+     * @param nanosPerFit     thread CPU time per tick with a fit, minus the judging cost (the cross-fit included)
+     * @param minTailProbability the smallest tail probability of a judged tick outside the faults (and recovery)
+     * @param faultMinP       per fault (in order), the smallest tail probability within [start, end] (1 if none judged)
+     * @param faultMinPDelay  per fault, the time from its start to that smallest tail probability, ms (-1 if none)
+     */
+    public record ForestRun(List<ForestEpisode> episodes, long judgedTicks, int refits, double cpuNanosPerTick,
+                            double judgeNanosPerTick, double nanosPerFit, double minTailProbability, double[] faultMinP, long[] faultMinPDelay) {
+    }
+
+    /**
+     * Replays {@code replay} through a {@link HostVectorForest} over {@code features} (values routed as in the live
+     * wiring: a feature's series set, add or max its dimension; non-finite values are missing), tick by tick. The
+     * per-tick cost is the thread CPU time of feeding the tick's feature values and ending the tick, measured
+     * separately from reading the recording. {@code minTailProbability} is over judged ticks outside
+     * [start, end + recoveryMillis] of every fault.
+     */
+    public static ForestRun forestVerdicts(TelemetryReplay replay, HostFeatures features, HostVectorForest.Config cfg,
+                                           List<Fault> faults, long recoveryMillis) {
+        int n = replay.tickCount();
+        int d = features.size();
+        long[] ts = new long[n];
+        Map<Long, Integer> tickOf = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            ts[i] = replay.tickTimestamp(i);
+            tickOf.put(ts[i], i);
+        }
+        // per tick, the feature series' values in arrival order: (dim, value) pairs
+        List<List<double[]>> perTick = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            perTick.add(new ArrayList<>());
+        }
+        Map<MetricKey, Integer> dimOf = new HashMap<>();
+        replay.replayAll((key, value, t) -> {
+            int dim = dimOf.computeIfAbsent(key, features::dimensionOf);
+            if (dim >= 0 && Double.isFinite(value)) {
+                perTick.get(tickOf.get(t)).add(new double[] {dim, value});
+            }
+        });
+        int[][] dims = new int[n][];
+        double[][] vals = new double[n][];
+        for (int i = 0; i < n; i++) {
+            List<double[]> l = perTick.get(i);
+            dims[i] = new int[l.size()];
+            vals[i] = new double[l.size()];
+            for (int j = 0; j < l.size(); j++) {
+                dims[i][j] = (int) l.get(j)[0];
+                vals[i][j] = l.get(j)[1];
+            }
+        }
+        HostFeatures.Aggregate[] agg = new HostFeatures.Aggregate[d];
+        for (int j = 0; j < d; j++) {
+            agg[j] = features.features().get(j).aggregate();
+        }
+        HostVectorForest forest = new HostVectorForest(features.names(), cfg);
+        var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        List<ForestEpisode> episodes = new ArrayList<>();
+        long judged = 0;
+        long cpu = 0;
+        double minP = 1;
+        long onAt = -1;
+        double onP = 1;
+        String onEvidence = "";
+        long fitCpu = 0;
+        long fitTicks = 0;
+        long judgeCpu = 0;
+        long judgeTicks = 0;
+        double[] faultMinP = new double[faults.size()];
+        long[] faultDelay = new long[faults.size()];
+        Arrays.fill(faultMinP, 1.0);
+        Arrays.fill(faultDelay, -1);
+        for (int i = 0; i < n; i++) {
+            long c0 = bean.getCurrentThreadCpuTime();
+            for (int j = 0; j < dims[i].length; j++) {
+                switch (agg[dims[i][j]]) {
+                    case ONE -> forest.set(dims[i][j], vals[i][j]);
+                    case SUM -> forest.add(dims[i][j], vals[i][j]);
+                    case MAX -> forest.max(dims[i][j], vals[i][j]);
+                }
+            }
+            boolean warming = forest.isWarmingUp();
+            int fitsBefore = forest.refits();
+            forest.endTick();
+            long spent = bean.getCurrentThreadCpuTime() - c0;
+            cpu += spent;
+            if (forest.refits() != fitsBefore) {
+                fitCpu += spent;
+                fitTicks++;
+            } else if (!warming) {
+                judgeCpu += spent;
+                judgeTicks++;
+            }
+            if (warming || forest.isWarmingUp()) {
+                continue;
+            }
+            judged++;
+            if (!inFault(ts[i], faults, recoveryMillis)) {
+                minP = Math.min(minP, forest.tailProbability());
+            }
+            for (int f = 0; f < faults.size(); f++) {
+                Fault fault = faults.get(f);
+                if (ts[i] >= fault.startMillis() && ts[i] <= fault.endMillis()
+                        && forest.tailProbability() < faultMinP[f]) {
+                    faultMinP[f] = forest.tailProbability();
+                    faultDelay[f] = ts[i] - fault.startMillis();
+                }
+            }
+            if (forest.changed()) {
+                if (forest.isAnomalous()) {
+                    onAt = ts[i];
+                    onP = forest.tailProbability();
+                    StringBuilder sb = new StringBuilder();
+                    for (int k = 0; k < forest.topCount(); k++) {
+                        sb.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.3g (z %.1f)",
+                                forest.name(forest.topDimension(k)), forest.topValue(k), forest.topZ(k)));
+                    }
+                    onEvidence = sb.toString();
+                } else {
+                    episodes.add(new ForestEpisode(onAt, ts[i], onP, onEvidence));
+                    onAt = -1;
+                }
+            }
+        }
+        if (onAt >= 0) {
+            episodes.add(new ForestEpisode(onAt, -1, onP, onEvidence));
+        }
+        double judgeNanos = judgeTicks == 0 ? 0 : (double) judgeCpu / judgeTicks;
+        return new ForestRun(episodes, judged, forest.refits(), n == 0 ? 0 : (double) cpu / n, judgeNanos,
+                fitTicks == 0 ? 0 : (double) fitCpu / fitTicks - judgeNanos, minP, faultMinP,
+                faultDelay);
     }
 
     private static boolean inFault(long t, List<Fault> faults, long recovery) {
@@ -345,8 +507,9 @@ public final class LiveDetectionEvaluation {
     }
 
     /**
-     * {@code LiveDetectionEvaluation RECORDING DETECTOR [FAULTS]}: prints the report (10 s recovery, 5 s window) and
-     * the host verdicts.
+     * {@code LiveDetectionEvaluation RECORDING DETECTOR [FAULTS]}: prints the report (10 s recovery, 5 s window), the
+     * host-vector forest alone (system property {@code forest.margin}: its tail's shape margin, default the
+     * configuration's) and the host verdicts of the consensus alone and of the live wiring.
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 2 || args.length > 3) {
@@ -375,9 +538,41 @@ public final class LiveDetectionEvaluation {
                     f.chance());
         }
         TelemetryReplay again = TelemetryReplay.load(Path.of(args[0]));
-        HostVerdicts h = hostVerdicts(again, DetectorCatalog.univariate(args[1]));
         long first = again.tickTimestamp(0);
-        System.out.printf(Locale.ROOT, "host verdicts: %d (learned base rate %.1e per series and tick)%n",
+        double margin = Double.parseDouble(System.getProperty("forest.margin",
+                String.valueOf(HostVectorForest.Config.defaults().shapeMargin())));
+        HostVectorForest.Config cfg = HostVectorForest.Config.defaults().withShapeMargin(margin);
+        ForestRun fr = forestVerdicts(again, HostFeatures.standard(), cfg, faults, 10_000);
+        System.out.printf(Locale.ROOT, "host-vector forest alone (shape margin %.2f): %d verdicts over %d judged ticks, "
+                        + "%d fits; thread CPU %.1f us per tick in all, %.1f us per judged tick without a fit, "
+                        + "%.2f ms per fit; smallest p outside faults %.1e%n", margin, fr.episodes().size(),
+                fr.judgedTicks(), fr.refits(), fr.cpuNanosPerTick() / 1e3, fr.judgeNanosPerTick() / 1e3,
+                fr.nanosPerFit() / 1e6, fr.minTailProbability());
+        for (int f = 0; f < faults.size(); f++) {
+            System.out.printf(Locale.ROOT, "  fault %-6s forest: smallest p %.1e at +%d ms%n", faults.get(f).kind(),
+                    fr.faultMinP()[f], fr.faultMinPDelay()[f]);
+        }
+        for (ForestEpisode e : fr.episodes()) {
+            String where = "no fault";
+            for (Fault f : faults) {
+                if (e.onMillis() >= f.startMillis() && e.onMillis() <= f.endMillis() + 10_000) {
+                    where = f.kind() + " +" + (e.onMillis() - f.startMillis()) + " ms";
+                }
+            }
+            System.out.printf(Locale.ROOT, "  forest on at %7.1f s for %s (%s): p %.1e; %s%n",
+                    (e.onMillis() - first) / 1e3, e.offMillis() < 0 ? "the rest"
+                            : String.format(Locale.ROOT, "%.1f s", (e.offMillis() - e.onMillis()) / 1e3),
+                    where, e.tailProbability(), e.evidence());
+        }
+        printHost("host verdicts, consensus only", hostVerdicts(again, DetectorCatalog.univariate(args[1]),
+                () -> new HostAnomalyMonitor(HostConsensus.withDefaults())), faults, first);
+        // a replay is consumed by the engine's ticks: a fresh one for the second run
+        printHost("host verdicts, live wiring (consensus or forest)", hostVerdicts(
+                TelemetryReplay.load(Path.of(args[0])), DetectorCatalog.univariate(args[1])), faults, first);
+    }
+
+    private static void printHost(String title, HostVerdicts h, List<Fault> faults, long first) {
+        System.out.printf(Locale.ROOT, "%s: %d (learned base rate %.1e per series and tick)%n", title,
                 h.events().stream().filter(e -> e.type().equals(HostAnomalyMonitor.ANOMALY)).count(), h.baseRate());
         for (NexusEvent e : h.events()) {
             String where = "no fault";
