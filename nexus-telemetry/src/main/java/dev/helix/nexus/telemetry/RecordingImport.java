@@ -110,6 +110,10 @@ public final class RecordingImport {
                     continue;
                 }
                 String[] cols = t.split("\\s*,\\s*|\\s+");
+                if (cols.length == 0) {
+                    throw new RecordingFormatException(src, lineNo, "row has no values: "
+                            + RecordingFormatException.clip(t));
+                }
                 if (width < 0) {
                     width = cols.length;
                     for (int i = 0; i < width; i++) {

@@ -71,6 +71,13 @@ class RecordingImportTest {
     }
 
     @Test
+    void smdRowOfOnlySeparatorsIsRejectedNamingFileAndLine() throws Exception {
+        Path f = Files.writeString(tmp.resolve("sep.txt"), "# matrix\n,\n");
+        assertThatThrownBy(() -> RecordingImport.smd(f)).isInstanceOf(RecordingFormatException.class)
+                .hasMessageContaining("sep.txt:2").hasMessageContaining("no values");
+    }
+
+    @Test
     void strictRecordingLoadNamesTheBadLine() throws Exception {
         Path f = Files.writeString(tmp.resolve("rec.prom"), "# header\na 1 1000\na 2 2000\nthis is garbage\n");
         assertThat(TelemetryReplay.load(f).skippedLines()).isEqualTo(1);
