@@ -21,13 +21,31 @@ import dev.helix.nexus.detect.internal.Stats;
  *       tail probability of 1e-5, which is the fixed verdict threshold.</li>
  * </ol>
  * Optional "spatial anomaly" rule from NAB's Numenta detector: a value more than 5 % of the range seen so far
- * outside that range scores 1. The first {@code learningPeriod} samples (default 288) only learn (score 0).
+ * outside that range scores 1.
+ *
+ * <p><b>Base warm-up.</b> While the base reports {@link Detector#isWarmingUp()}, its score is a placeholder (0 by the
+ * {@link Detector} contract), not a measurement: it enters neither the short-term average nor the history. The flag
+ * is read before and after the base's update and either counts, because detectors differ in whether it describes
+ * the sample just scored or the next one (the forest, for one, scores its fitting sample 0 and reports warmed up
+ * right after it); at worst the base's first real score is skipped as well. The first
+ * {@code learningPeriod} samples (default 288, counted from the start of the stream, base warm-up included) only
+ * learn (score 0), and the Gaussian is first fitted only once the history also holds {@value #ESTIMATION_SAMPLES}
+ * averages of real base scores (Numenta's {@code estimationSamples}; fewer if {@code historyWindow} is smaller), then
+ * re-fitted every {@code reestimationPeriod} samples. So the first scored row (counting from 0) is
+ * max(learningPeriod, placeholder rows + {@value #ESTIMATION_SAMPLES}): 288 over a z-score (30 placeholder rows),
+ * 359 over a shingled forest (259).
+Without this rule (the audit's defect) the forest's 259 placeholder zeros and a ramp of averages mixing them
+ * with its first real scores made up the history, the Gaussian was fitted on as few as two of those, and a constant
+ * series alarmed at row 288. If the base re-enters warm-up mid-stream (a reset or re-learning base), its
+ * placeholders are skipped the same way.
  *
  * <p>NaN/±Inf input: forwarded to the base (which ignores it) and ignored here (score 0, state unchanged).
  * Complexity O(1) per sample plus the base's cost (running sums over ring buffers); allocation-free after
  * construction. Not thread-safe.
  */
 public final class AnomalyLikelihoodDetector implements Detector {
+    /** Minimum number of history entries for the first fit of the Gaussian (Numenta's {@code estimationSamples}). */
+    public static final int ESTIMATION_SAMPLES = 100;
     private final Detector base;
     private final String name;
     private final int averagingWindow;
@@ -52,6 +70,8 @@ public final class AnomalyLikelihoodDetector implements Detector {
     private double min = Double.POSITIVE_INFINITY;
     private double max = Double.NEGATIVE_INFINITY;
     private boolean anomalous;
+    /** Whether the last finite sample only learned (was not scored). */
+    private boolean learning = true;
 
     public AnomalyLikelihoodDetector(String name, Detector base, int averagingWindow, int historyWindow,
                                      int reestimationPeriod, int learningPeriod, boolean spatial, double threshold) {
@@ -91,26 +111,29 @@ public final class AnomalyLikelihoodDetector implements Detector {
     @Override
     public double update(double value) {
         anomalous = false;
+        boolean baseWarmBefore = base.isWarmingUp();
         double raw = base.update(value);
         if (!Double.isFinite(value)) {
             return 0.0;
         }
-        return process(raw, value);
+        return process(raw, value, baseWarmBefore || base.isWarmingUp());
     }
 
     @Override
     public double update(double[] values) {
         anomalous = false;
+        boolean baseWarmBefore = base.isWarmingUp();
         double raw = base.update(values);
         for (double v : values) {
             if (!Double.isFinite(v)) {
                 return 0.0;
             }
         }
-        return process(raw, values.length == 1 ? values[0] : Double.NaN);
+        return process(raw, values.length == 1 ? values[0] : Double.NaN, baseWarmBefore || base.isWarmingUp());
     }
 
-    private double process(double raw, double value) {
+    /** @param placeholder whether the base was warming up before or after this sample (class text) */
+    private double process(double raw, double value, boolean placeholder) {
         boolean spatialAnomaly = false;
         if (spatial && Double.isFinite(value)) {
             if (max > min) {
@@ -119,6 +142,11 @@ public final class AnomalyLikelihoodDetector implements Detector {
             }
             min = Math.min(min, value);
             max = Math.max(max, value);
+        }
+        count++;
+        if (placeholder) {
+            learning = true;
+            return 0.0; // the base's score is a placeholder: no average, no history (class text, "Base warm-up")
         }
         // short-term average
         if (avgSize == averagingWindow) {
@@ -131,9 +159,9 @@ public final class AnomalyLikelihoodDetector implements Detector {
         }
         avgSum += raw;
         double m = avgSum / avgSize;
-        count++;
         double score = 0.0;
-        if (count > learningPeriod && !Double.isNaN(mu)) {
+        learning = count <= learningPeriod || Double.isNaN(mu);
+        if (!learning) {
             double tail = Stats.normalTail((m - mu) / sigma);
             double likelihood = 1.0 - tail;
             score = Stats.clamp01(Math.log(1.0000000001 - likelihood) / Math.log(1e-10));
@@ -142,23 +170,27 @@ public final class AnomalyLikelihoodDetector implements Detector {
             score = 1.0;
         }
         anomalous = score >= threshold;
-        // history of short-term averages (only after the base produced meaningful scores)
-        if (!base.isWarmingUp()) {
-            if (histSize == historyWindow) {
-                double old = histRing[histHead];
-                histSum -= old;
-                histSumSq -= old * old;
-                histRing[histHead] = m;
-                histHead = (histHead + 1) % historyWindow;
-            } else {
-                histRing[(histHead + histSize) % historyWindow] = m;
-                histSize++;
-            }
-            histSum += m;
-            histSumSq += m * m;
-            if (++sinceEstimate >= reestimationPeriod || Double.isNaN(mu)) {
+        // history of short-term averages
+        if (histSize == historyWindow) {
+            double old = histRing[histHead];
+            histSum -= old;
+            histSumSq -= old * old;
+            histRing[histHead] = m;
+            histHead = (histHead + 1) % historyWindow;
+        } else {
+            histRing[(histHead + histSize) % historyWindow] = m;
+            histSize++;
+        }
+        histSum += m;
+        histSumSq += m * m;
+        // first fit once the learning period is over and the history holds enough real averages, then every
+        // reestimationPeriod samples
+        if (Double.isNaN(mu)) {
+            if (count >= learningPeriod && histSize >= Math.min(ESTIMATION_SAMPLES, historyWindow)) {
                 estimate();
             }
+        } else if (++sinceEstimate >= reestimationPeriod) {
+            estimate();
         }
         return score;
     }
@@ -179,9 +211,13 @@ public final class AnomalyLikelihoodDetector implements Detector {
         return anomalous;
     }
 
+    /**
+     * True while the last finite sample only learned (scored 0 by the rules in the class text: base warm-up, the
+     * learning period, or no Gaussian fitted yet); the first sample scored turns it false. O(1).
+     */
     @Override
     public boolean isWarmingUp() {
-        return count <= learningPeriod || Double.isNaN(mu);
+        return learning;
     }
 
     @Override
@@ -197,5 +233,6 @@ public final class AnomalyLikelihoodDetector implements Detector {
         min = Double.POSITIVE_INFINITY;
         max = Double.NEGATIVE_INFINITY;
         anomalous = false;
+        learning = true;
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.helix.nexus.core.spi.Detector;
 import dev.helix.nexus.detect.DetectorCatalog;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,18 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConstantSeriesTest {
 
-    /**
-     * Known defect, excluded here and listed in docs/issue-5-audit.md: {@link AnomalyLikelihoodDetector} learns its
-     * Gaussian from the raw scores its base produces while the base is still warming up (0 for the forest's first
-     * 259 rows), so on a constant series the forest's first real score (0.5 for identical points) is judged against
-     * a history of zeros and alarms at row 288 (72 alarms for likelihood-iforest; one for nexus-nab-v1, whose hold-off
-     * silences the rest). likelihood-zscore is unaffected (its base warms up in 30 rows).
-     */
-    static final Set<String> KNOWN_DEFECT = Set.of("likelihood-iforest", "nexus-nab-v1");
-
     static Stream<String> names() {
-        return Stream.concat(DetectorCatalog.univariateNames().stream(), DetectorCatalog.learningNames().stream())
-                .filter(n -> !KNOWN_DEFECT.contains(n));
+        return Stream.concat(DetectorCatalog.univariateNames().stream(), DetectorCatalog.learningNames().stream());
     }
 
     @ParameterizedTest
