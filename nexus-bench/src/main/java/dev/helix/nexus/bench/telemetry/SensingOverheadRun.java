@@ -44,7 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       /schedstat} (ns), plus its Go heap allocation ({@code go_memstats_alloc_bytes_total} delta).</li>
  * </ul>
  * Whole-JVM CPU ({@code /proc/self/stat}) over the window is reported too, since JFR, JIT and GC threads count;
- * the scraper thread's CPU is subtracted from it. RSS from {@code /proc/<pid>/status}. Warm-up ticks first (both
+ * the scraper thread's CPU is subtracted from it. It is also split by thread: {@code task/[tid]/schedstat} (ns) of
+ * every live thread at the window's start and end, grouped by thread name (tick thread, C1, C2, JFR, GC and VM
+ * thread, others); threads that exit inside the window are missing from that sum. RSS from {@code /proc/<pid>/status}. Warm-up ticks first (both
  * loops, not measured).
  */
 public final class SensingOverheadRun {
@@ -178,6 +180,8 @@ public final class SensingOverheadRun {
         long jfrCpu1;
         long jfrAlloc0;
         long jfrAlloc1;
+        java.util.Map<Long, ThreadCpu> threads0;
+        java.util.Map<Long, ThreadCpu> threads1;
         int sampleErrors;
         final long[] perSensorCpuNs;
         final long[] perSensorAlloc;
@@ -207,6 +211,7 @@ public final class SensingOverheadRun {
                     sleepUntil(start + (long) i * PERIOD_NS);
                     int m = i - warmup;
                     if (m == 0) {
+                        threads0 = threadCpu(self);
                         procTicks0 = procCpuTicks(self);
                         window0Ns = System.nanoTime();
                         long[] j = threadsNamed(tmx, "JFR");
@@ -248,6 +253,7 @@ public final class SensingOverheadRun {
                 // close the window one period after the last tick started, so it spans n whole seconds
                 sleepUntil(start + (long) (warmup + n) * PERIOD_NS);
                 procTicks1 = procCpuTicks(self);
+                threads1 = threadCpu(self);
                 window1Ns = System.nanoTime();
                 long[] j = threadsNamed(tmx, "JFR");
                 jfrCpu1 = j[0];
@@ -438,6 +444,50 @@ public final class SensingOverheadRun {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
+    /** A thread's name ({@code comm}, 15 characters at most) and its CPU ns from {@code schedstat}. */
+    record ThreadCpu(String comm, long ns) {
+    }
+
+    /** Every live thread of {@code pid}: tid to comm and CPU ns ({@code task/[tid]/schedstat}, ns resolution). */
+    static java.util.Map<Long, ThreadCpu> threadCpu(long pid) {
+        java.util.Map<Long, ThreadCpu> out = new java.util.HashMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : ds) {
+                try {
+                    String s = Files.readString(t.resolve("schedstat"));
+                    String comm = Files.readString(t.resolve("comm")).strip();
+                    out.put(Long.parseLong(t.getFileName().toString()),
+                            new ThreadCpu(comm, Long.parseLong(s.substring(0, s.indexOf(' ')))));
+                } catch (IOException | RuntimeException e) {
+                    // thread exited between listing and reading
+                }
+            }
+        } catch (IOException e) {
+            // no split then
+        }
+        return out;
+    }
+
+    /** The group a JVM thread's CPU is reported under, from its comm (thread name cut to 15 characters). */
+    static String threadGroup(String comm) {
+        if (comm.equals("nexus-sensing")) {
+            return "tick thread (sensors -> store)";
+        } else if (comm.startsWith("node-exporter")) {
+            return "scraper thread (harness, subtracted)";
+        } else if (comm.startsWith("C2 Compiler")) {
+            return "JIT: C2 compiler";
+        } else if (comm.startsWith("C1 Compiler")) {
+            return "JIT: C1 compiler";
+        } else if (comm.startsWith("JFR") || comm.contains("Stream")) {
+            return "JFR (recorder, periodic, event stream)";
+        } else if (comm.startsWith("GC ") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")) {
+            return "GC and safepoints (GC workers, G1 threads, VM Thread)";
+        } else if (comm.startsWith("NEXUS-STORE")) {
+            return "SQLite writer thread";
+        }
+        return "other JVM threads (" + comm + ")";
+    }
+
     /** Sum of the first field (ns on CPU) of every live thread's schedstat; -1 when unavailable. */
     static long schedstatSum(long pid) {
         long sum = 0;
@@ -573,6 +623,40 @@ public final class SensingOverheadRun {
         System.out.printf(Locale.ROOT, "| Java scraper thread (HTTP GET + read body) | %s | %.3f%% | %s | %,.0f | "
                 + "(in the JVM above) |%n", ms(c.scraperCpuNs), scraperMsPerS / 10.0, ms(c.wallNs),
                 mean(c.scraperAlloc, n));
+        if (s.threads0 != null && s.threads1 != null) {
+            java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+            java.util.Map<String, Long> others = new java.util.TreeMap<>();
+            long sum = 0;
+            for (java.util.Map.Entry<Long, ThreadCpu> e : s.threads1.entrySet()) {
+                ThreadCpu before = s.threads0.get(e.getKey());
+                long d = e.getValue().ns() - (before == null ? 0 : before.ns()); // a new thread counts from 0
+                String g = threadGroup(e.getValue().comm());
+                if (g.startsWith("other")) {
+                    others.merge(e.getValue().comm(), d, Long::sum);
+                    g = "other JVM threads";
+                }
+                byGroup.merge(g, d, Long::sum);
+                sum += d;
+            }
+            double procMs = (s.procTicks1 - s.procTicks0) * 1000.0 / c.clk;
+            System.out.println();
+            System.out.printf(Locale.ROOT, "Whole JVM by thread (task/[tid]/schedstat deltas over the %.1f s window; "
+                    + "threads that exited inside it are missing from the sum):%n", windowS);
+            System.out.println("| thread group | CPU ms per s | % of one core |");
+            System.out.println("|---|---|---|");
+            for (java.util.Map.Entry<String, Long> e : byGroup.entrySet()) {
+                System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f%% |%n", e.getKey(), e.getValue() / 1e6 / windowS,
+                        e.getValue() / 1e6 / windowS / 10.0);
+            }
+            long scraperNs = byGroup.getOrDefault("scraper thread (harness, subtracted)", 0L);
+            System.out.printf(Locale.ROOT, "| **sum of live threads minus scraper** | %.3f | %.3f%% |%n",
+                    (sum - scraperNs) / 1e6 / windowS, (sum - scraperNs) / 1e6 / windowS / 10.0);
+            System.out.printf(Locale.ROOT, "(cross-check: /proc/self/stat utime+stime %.1f ms per s incl. scraper;"
+                    + " other threads: %s)%n", procMs / windowS, others.entrySet().stream()
+                    .filter(e -> e.getValue() > 0)
+                    .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue() / 1e6 / windowS))
+                    .toList());
+        }
         System.out.println();
         System.out.println("Per NEXUS sensor (tick thread, mean per tick; includes ~2 MXBean reads of overhead each):");
         for (int k = 0; k < s.sensors.size(); k++) {

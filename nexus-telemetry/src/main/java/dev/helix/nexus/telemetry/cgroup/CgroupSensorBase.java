@@ -57,6 +57,8 @@ abstract class CgroupSensorBase extends AbstractSensor {
     private final Map<String, Map<String, MetricKey>> keys = new HashMap<>();
     private final Map<String, Map<String, Map<String, MetricKey>>> extraKeys = new HashMap<>();
     private final Map<Path, Walk> walks = new HashMap<>();
+    /** Group directory to file name to the resolved file: the same Path instances every tick until a re-listing. */
+    private final Map<Path, Map<String, Path>> files = new HashMap<>();
     private final int[] starts = new int[3];
     private final int[] ends = new int[3];
 
@@ -92,6 +94,7 @@ abstract class CgroupSensorBase extends AbstractSensor {
         Walk w = walks.computeIfAbsent(root, r -> new Walk());
         if (w.groups == null || ++w.age >= rewalkEvery) {
             reader().closeKept(); // files of vanished groups must not stay open; the rest reopen on demand
+            files.clear();
             List<Group> out = new ArrayList<>();
             for (Path dir : walk(root)) {
                 out.add(new Group(dir, groupName(root, dir)));
@@ -100,6 +103,25 @@ abstract class CgroupSensorBase extends AbstractSensor {
             w.age = 0;
         }
         return w.groups;
+    }
+
+    /**
+     * {@code dir.resolve(name)}, the same {@link Path} instance on every call until the next re-listing: a kept-open
+     * file is then found by a lookup whose hash is already computed, instead of resolving, hashing and comparing a
+     * new path per file per tick. O(1).
+     */
+    protected final Path file(Path dir, String name) {
+        Map<String, Path> byName = files.get(dir);
+        if (byName == null) {
+            byName = new HashMap<>();
+            files.put(dir, byName);
+        }
+        Path f = byName.get(name);
+        if (f == null) {
+            f = dir.resolve(name);
+            byName.put(name, f);
+        }
+        return f;
     }
 
     /** Directories of the hierarchy under {@code root}, root first, breadth-first, bounded. O(groups). */

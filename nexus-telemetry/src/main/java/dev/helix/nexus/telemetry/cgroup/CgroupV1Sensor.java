@@ -1,6 +1,7 @@
 package dev.helix.nexus.telemetry.cgroup;
 
 import dev.helix.nexus.core.spi.MetricSink;
+import dev.helix.nexus.telemetry.internal.Bytes;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import java.util.Set;
  * {@code cgroup_io_reads_per_second}, {@code cgroup_io_writes_per_second}; freezer: {@code cgroup_frozen}
  * (0 thawed, 0.5 freezing, 1 frozen). Files a controller lacks in a group (e.g. the root) are skipped silently.
  *
- * <p>Cost: O(groups x files) small reads per tick, parsed in place; the group directories are re-listed every
+ * <p>Cost: O(groups x files) small reads per tick, every file parsed in place (no String per file or line); the group directories are re-listed every
  * {@code rewalkEvery} ticks (default 10, see {@link CgroupSensorBase}). Not thread-safe (tick thread only).
  */
 public final class CgroupV1Sensor extends CgroupSensorBase {
@@ -40,6 +41,8 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
     private final Map<String, Path> mounts;
     private final long ticksPerSecond;
     private final long[] kv = new long[MEMORY_STAT.length];
+    private final int[] starts = new int[3];
+    private final int[] ends = new int[3];
     private final Set<String> live = new HashSet<>();
 
     /**
@@ -100,7 +103,7 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
     }
 
     private void cpu(Path dir, String g, MetricSink sink, long ts) {
-        if (readFlatKeyed(dir.resolve("cpu.stat"), CPU_STAT, kv)) {
+        if (readFlatKeyed(file(dir, "cpu.stat"), CPU_STAT, kv)) {
             long periods = kv[0];
             long throttled = kv[1];
             if (periods >= 0 && throttled >= 0) {
@@ -112,36 +115,36 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
             }
             rate(sink, key(g, "cgroup_cpu_throttled_seconds_per_second"), kv[2], 1e-9, ts);
         }
-        double quota = readLimit(dir.resolve("cpu.cfs_quota_us"));
-        double period = readLimit(dir.resolve("cpu.cfs_period_us"));
+        double quota = readLimit(file(dir, "cpu.cfs_quota_us"));
+        double period = readLimit(file(dir, "cpu.cfs_period_us"));
         if (quota > 0 && period > 0) {
             sink.record(key(g, "cgroup_cpu_limit_cores"), quota / period, ts);
         }
     }
 
     private void cpuacct(Path dir, String g, MetricSink sink, long ts) {
-        double usage = readGauge(dir.resolve("cpuacct.usage"));
+        double usage = readGauge(file(dir, "cpuacct.usage"));
         if (!Double.isNaN(usage) && !Double.isInfinite(usage)) {
             rate(sink, key(g, "cgroup_cpu_usage_cores"), (long) usage, 1e-9, ts);
         }
-        if (readFlatKeyed(dir.resolve("cpuacct.stat"), CPUACCT_STAT, kv)) {
+        if (readFlatKeyed(file(dir, "cpuacct.stat"), CPUACCT_STAT, kv)) {
             rate(sink, key(g, "cgroup_cpu_user_cores"), kv[0], 1.0 / ticksPerSecond, ts);
             rate(sink, key(g, "cgroup_cpu_system_cores"), kv[1], 1.0 / ticksPerSecond, ts);
         }
     }
 
     private void memory(Path dir, String g, MetricSink sink, long ts) {
-        double usage = readGauge(dir.resolve("memory.usage_in_bytes"));
+        double usage = readGauge(file(dir, "memory.usage_in_bytes"));
         if (!Double.isNaN(usage)) {
             sink.record(key(g, "cgroup_memory_usage_bytes"), usage, ts);
         }
         limit(sink, g, "cgroup_memory_limit_bytes", "cgroup_memory_usage_fraction", usage,
-                readLimit(dir.resolve("memory.limit_in_bytes")), ts);
-        double failcnt = readGauge(dir.resolve("memory.failcnt"));
+                readLimit(file(dir, "memory.limit_in_bytes")), ts);
+        double failcnt = readGauge(file(dir, "memory.failcnt"));
         if (!Double.isNaN(failcnt) && !Double.isInfinite(failcnt)) {
             rate(sink, key(g, "cgroup_memory_failcnt_per_second"), (long) failcnt, 1, ts);
         }
-        if (readFlatKeyed(dir.resolve("memory.stat"), MEMORY_STAT, kv)) {
+        if (readFlatKeyed(file(dir, "memory.stat"), MEMORY_STAT, kv)) {
             for (int i = 0; i < PGMAJFAULT; i++) {
                 if (kv[i] >= 0) {
                     sink.record(key(g, "cgroup_memory_stat_bytes", "field", MEMORY_STAT[i]), kv[i], ts);
@@ -149,7 +152,7 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
             }
             rate(sink, key(g, "cgroup_memory_major_faults_per_second"), kv[PGMAJFAULT], 1, ts);
         }
-        if (readFlatKeyed(dir.resolve("memory.oom_control"), OOM_CONTROL, kv)) {
+        if (readFlatKeyed(file(dir, "memory.oom_control"), OOM_CONTROL, kv)) {
             if (kv[0] >= 0) {
                 sink.record(key(g, "cgroup_memory_under_oom"), kv[0], ts);
             }
@@ -160,64 +163,95 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
     }
 
     private void pids(Path dir, String g, MetricSink sink, long ts) {
-        double cur = readGauge(dir.resolve("pids.current"));
+        double cur = readGauge(file(dir, "pids.current"));
         if (!Double.isNaN(cur)) {
             sink.record(key(g, "cgroup_pids_current"), cur, ts);
         }
-        limit(sink, g, "cgroup_pids_max", "cgroup_pids_usage_fraction", cur, readLimit(dir.resolve("pids.max")), ts);
+        limit(sink, g, "cgroup_pids_max", "cgroup_pids_usage_fraction", cur, readLimit(file(dir, "pids.max")), ts);
     }
 
     private void blkio(Path dir, String g, MetricSink sink, long ts) {
-        blkioFile(dir.resolve("blkio.throttle.io_service_bytes"), g, "cgroup_io_read_bytes_per_second",
+        blkioFile(file(dir, "blkio.throttle.io_service_bytes"), g, "cgroup_io_read_bytes_per_second",
                 "cgroup_io_write_bytes_per_second", sink, ts);
-        blkioFile(dir.resolve("blkio.throttle.io_serviced"), g, "cgroup_io_reads_per_second",
+        blkioFile(file(dir, "blkio.throttle.io_serviced"), g, "cgroup_io_reads_per_second",
                 "cgroup_io_writes_per_second", sink, ts);
     }
 
     /** Lines "8:0 Read 4096", ..., "Total 8192": sums Read and Write over devices. */
     private void blkioFile(Path f, String g, String readName, String writeName, MetricSink sink, long ts) {
-        String t = readOptional(f);
-        if (t == null) {
+        int n = readBytes(f, false);
+        if (n < 0) {
             return;
         }
+        byte[] b = reader().buffer();
+        int bad = blkioSums(b, n, kv, starts, ends);
+        if (bad >= 0) {
+            problem(f, f + ": bad line '" + Texts.abbreviate(Bytes.latin1(b, bad, Bytes.lineEnd(b, bad, n))) + "'");
+            return;
+        }
+        rate(sink, key(g, readName), kv[0], 1, ts);
+        rate(sink, key(g, writeName), kv[1], 1, ts);
+    }
+
+    /**
+     * Sums the Read and Write lines of a blkio throttle file {@code b[0,len)} ("MAJ:MIN Op value" lines, an optional
+     * "Total value" line, blank lines skipped) into {@code sums[0]} and {@code sums[1]}, in place. O(len), no
+     * allocation; {@code starts}/{@code ends} are scratch of length 3 at least.
+     *
+     * @return -1, or the start of the first malformed line (not 3 fields, a value that is not an integer, or a first
+     *     field without ':'), in which case the sums are not valid
+     */
+    static int blkioSums(byte[] b, int len, long[] sums, int[] starts, int[] ends) {
         long read = 0;
         long write = 0;
-        for (String line : t.split("\n")) {
-            String[] p = Texts.fields(line);
-            if (p.length == 0 || (p.length == 2 && p[0].equals("Total"))) {
+        for (int ls = 0, le; ls < len; ls = le + 1) {
+            le = Bytes.lineEnd(b, ls, len);
+            int nf = Bytes.fields(b, ls, le, starts, ends);
+            if (nf == 0 || (nf == 2 && Bytes.equalsLatin1(b, starts[0], ends[0], "Total"))) {
                 continue;
             }
-            long v = p.length == 3 ? Texts.parseLong(p[2]) : Texts.NOT_A_NUMBER;
-            if (v == Texts.NOT_A_NUMBER || p[0].indexOf(':') < 0) {
-                problem(f, f + ": bad line '" + Texts.abbreviate(line) + "'");
-                return;
+            long v = nf == 3 ? Bytes.parseLong(b, starts[2], ends[2]) : Texts.NOT_A_NUMBER;
+            if (v == Texts.NOT_A_NUMBER || Bytes.indexOf(b, starts[0], ends[0], (byte) ':') < 0) {
+                return ls;
             }
-            if (p[1].equals("Read")) {
+            if (Bytes.equalsLatin1(b, starts[1], ends[1], "Read")) {
                 read += v;
-            } else if (p[1].equals("Write")) {
+            } else if (Bytes.equalsLatin1(b, starts[1], ends[1], "Write")) {
                 write += v;
             }
         }
-        rate(sink, key(g, readName), read, 1, ts);
-        rate(sink, key(g, writeName), write, 1, ts);
+        sums[0] = read;
+        sums[1] = write;
+        return -1;
     }
 
     private void freezer(Path dir, String g, MetricSink sink, long ts) {
-        Path f = dir.resolve("freezer.state");
-        String t = readOptional(f);
-        if (t == null) {
+        Path f = file(dir, "freezer.state");
+        int n = readBytes(f, false);
+        if (n < 0) {
             return;
         }
-        double v = switch (t.strip()) {
-            case "THAWED" -> 0;
-            case "FREEZING" -> 0.5;
-            case "FROZEN" -> 1;
-            default -> Double.NaN;
-        };
+        byte[] b = reader().buffer();
+        double v = freezerState(b, n);
         if (Double.isNaN(v)) {
-            problem(f, f + ": unknown state '" + Texts.abbreviate(t.strip()) + "'");
+            int s = Bytes.skipWhitespace(b, 0, n);
+            problem(f, f + ": unknown state '" + Texts.abbreviate(Bytes.latin1(b, s, Bytes.trimEnd(b, s, n))) + "'");
         } else {
             sink.record(key(g, "cgroup_frozen"), v, ts);
         }
+    }
+
+    /** {@code freezer.state} {@code b[0,len)}, whitespace-trimmed: THAWED 0, FREEZING 0.5, FROZEN 1, else NaN. */
+    static double freezerState(byte[] b, int len) {
+        int s = Bytes.skipWhitespace(b, 0, len);
+        int e = Bytes.trimEnd(b, s, len);
+        if (Bytes.equalsLatin1(b, s, e, "THAWED")) {
+            return 0;
+        } else if (Bytes.equalsLatin1(b, s, e, "FREEZING")) {
+            return 0.5;
+        } else if (Bytes.equalsLatin1(b, s, e, "FROZEN")) {
+            return 1;
+        }
+        return Double.NaN;
     }
 }

@@ -41,6 +41,11 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
     private static final String[] CPU_STAT = {"usage_usec", "user_usec", "system_usec", "nr_periods", "nr_throttled",
             "throttled_usec"};
     private static final String[] PSI = {"cpu", "memory", "io"};
+    private static final String[] PSI_FILES = {"cpu.pressure", "memory.pressure", "io.pressure"};
+    private static final String[][] PSI_LABELS = {{"cpu/some", "cpu/full"}, {"memory/some", "memory/full"},
+            {"io/some", "io/full"}};
+    private static final String[] PSI_AVG_NAMES = {"cgroup_pressure_avg10_percent", "cgroup_pressure_avg60_percent",
+            "cgroup_pressure_avg300_percent"};
     private static final String[] IO_FIELDS = {"rbytes", "wbytes", "rios", "wios"};
     private static final String[] IO_NAMES = {"cgroup_io_read_bytes_per_second", "cgroup_io_write_bytes_per_second",
             "cgroup_io_reads_per_second", "cgroup_io_writes_per_second"};
@@ -91,7 +96,7 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
     }
 
     private void cpu(Path dir, String g, MetricSink sink, long ts) {
-        if (readFlatKeyed(dir.resolve("cpu.stat"), CPU_STAT, kv)) {
+        if (readFlatKeyed(file(dir, "cpu.stat"), CPU_STAT, kv)) {
             rate(sink, key(g, "cgroup_cpu_usage_cores"), kv[0], 1e-6, ts);
             rate(sink, key(g, "cgroup_cpu_user_cores"), kv[1], 1e-6, ts);
             rate(sink, key(g, "cgroup_cpu_system_cores"), kv[2], 1e-6, ts);
@@ -106,7 +111,7 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
             }
             rate(sink, key(g, "cgroup_cpu_throttled_seconds_per_second"), kv[5], 1e-6, ts);
         }
-        Path max = dir.resolve("cpu.max");
+        Path max = file(dir, "cpu.max");
         String m = readOptional(max);
         if (m != null) {
             String[] p = Texts.fields(m);
@@ -121,19 +126,19 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
     }
 
     private void memory(Path dir, String g, MetricSink sink, long ts) {
-        double usage = readGauge(dir.resolve("memory.current"));
+        double usage = readGauge(file(dir, "memory.current"));
         if (!Double.isNaN(usage)) {
             sink.record(key(g, "cgroup_memory_usage_bytes"), usage, ts);
         }
         limit(sink, g, "cgroup_memory_limit_bytes", "cgroup_memory_usage_fraction", usage,
-                readLimit(dir.resolve("memory.max")), ts);
+                readLimit(file(dir, "memory.max")), ts);
         limit(sink, g, "cgroup_memory_high_bytes", "cgroup_memory_high_fraction", usage,
-                readLimit(dir.resolve("memory.high")), ts);
-        double swap = readGauge(dir.resolve("memory.swap.current"));
+                readLimit(file(dir, "memory.high")), ts);
+        double swap = readGauge(file(dir, "memory.swap.current"));
         if (!Double.isNaN(swap)) {
             sink.record(key(g, "cgroup_swap_usage_bytes"), swap, ts);
         }
-        if (readFlatKeyed(dir.resolve("memory.events"), EVENTS, kv)) {
+        if (readFlatKeyed(file(dir, "memory.events"), EVENTS, kv)) {
             for (int i = 0; i < EVENTS.length; i++) {
                 if (kv[i] >= 0) {
                     sink.record(key(g, "cgroup_memory_events", "event", EVENTS[i]), kv[i], ts);
@@ -141,7 +146,7 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
                 }
             }
         }
-        if (readFlatKeyed(dir.resolve("memory.stat"), MEMORY_STAT, kv)) {
+        if (readFlatKeyed(file(dir, "memory.stat"), MEMORY_STAT, kv)) {
             for (int i = 0; i < PGMAJFAULT; i++) {
                 if (kv[i] >= 0) {
                     sink.record(key(g, "cgroup_memory_stat_bytes", "field", MEMORY_STAT[i]), kv[i], ts);
@@ -152,16 +157,16 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
     }
 
     private void pids(Path dir, String g, MetricSink sink, long ts) {
-        double cur = readGauge(dir.resolve("pids.current"));
+        double cur = readGauge(file(dir, "pids.current"));
         if (!Double.isNaN(cur)) {
             sink.record(key(g, "cgroup_pids_current"), cur, ts);
         }
-        limit(sink, g, "cgroup_pids_max", "cgroup_pids_usage_fraction", cur, readLimit(dir.resolve("pids.max")), ts);
+        limit(sink, g, "cgroup_pids_max", "cgroup_pids_usage_fraction", cur, readLimit(file(dir, "pids.max")), ts);
     }
 
     /** Lines "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0". */
     private void io(Path dir, String g, MetricSink sink, long ts) {
-        Path f = dir.resolve("io.stat");
+        Path f = file(dir, "io.stat");
         String t = readOptional(f);
         if (t == null) {
             return;
@@ -199,28 +204,26 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
     }
 
     private void pressure(Path dir, String g, MetricSink sink, long ts) {
-        for (String resource : PSI) {
-            Path f = dir.resolve(resource + ".pressure");
-            String t = readOptional(f);
-            if (t == null) {
+        for (int r = 0; r < PSI.length; r++) {
+            Path f = file(dir, PSI_FILES[r]);
+            int n = readBytes(f, false);
+            if (n < 0) {
                 continue;
             }
-            String p = PsiParser.parse(t, psi);
+            String p = PsiParser.parse(reader().buffer(), n, psi);
             if (p != null) {
                 problem(f, f + ": " + p);
             }
             for (int k = 0; k < 2; k++) {
-                String kind = k == 0 ? "some" : "full";
+                String label = PSI_LABELS[r][k];
                 int base = k * PsiParser.FULL;
-                String[] names = {"cgroup_pressure_avg10_percent", "cgroup_pressure_avg60_percent",
-                        "cgroup_pressure_avg300_percent"};
                 for (int i = 0; i < 3; i++) {
                     if (!Double.isNaN(psi[base + i])) {
-                        sink.record(key(g, names[i], "psi", resource + "/" + kind), psi[base + i], ts);
+                        sink.record(key(g, PSI_AVG_NAMES[i], "psi", label), psi[base + i], ts);
                     }
                 }
                 if (!Double.isNaN(psi[base + 3])) {
-                    MetricKey key = key(g, "cgroup_pressure_stall_fraction", "psi", resource + "/" + kind);
+                    MetricKey key = key(g, "cgroup_pressure_stall_fraction", "psi", label);
                     sink.record(key, rates.rate(key, (long) psi[base + 3], ts) / 1e6, ts);
                 }
             }

@@ -3,7 +3,8 @@ package dev.helix.nexus.telemetry.host;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.LineNames;
-import dev.helix.nexus.telemetry.internal.TextFileSensor;
+import dev.helix.nexus.telemetry.internal.ByteFileSensor;
+import dev.helix.nexus.telemetry.internal.Bytes;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,10 +19,10 @@ import java.util.Map;
  * {@code host_swap_free_bytes}, {@code host_swap_used_bytes}. A kernel without {@code MemAvailable} (before 3.14)
  * degrades the sensor with that reason.
  *
- * <p>O(lines) per tick; keys cached per field, lines parsed in place (no String per line once the field names are
- * known). Not thread-safe (tick thread only).
+ * <p>O(lines) per tick; parsed in place from the bytes read, keys cached per line (while the line's field name is
+ * unchanged) and per field, so steady-state parsing allocates nothing. Not thread-safe (tick thread only).
  */
-public final class MemInfoSensor extends TextFileSensor {
+public final class MemInfoSensor extends ByteFileSensor {
 
     private static final MetricKey TOTAL = MetricKey.of("host_memory_total_bytes");
     private static final MetricKey AVAIL = MetricKey.of("host_memory_available_bytes");
@@ -35,22 +36,9 @@ public final class MemInfoSensor extends TextFileSensor {
     private final int[] starts = new int[3];
     private final int[] ends = new int[3];
     private final LineNames lineNames = new LineNames(128);
-
-    /**
-     * The stripped field name at {@code text[from,to)}, reusing the String of the same line of the previous tick
-     * when equal (meminfo keeps its line order), so steady-state parsing creates no String per line.
-     */
-    private String name(int lineNo, String text, int from, int to) {
-        int b = from;
-        int e = to;
-        while (b < e && Character.isWhitespace(text.charAt(b))) {
-            b++;
-        }
-        while (e > b && Character.isWhitespace(text.charAt(e - 1))) {
-            e--;
-        }
-        return lineNames.name(lineNo, text, b, e);
-    }
+    /** Per line: the field name String last seen there (identity), and its key; a front cache of {@link #keys}. */
+    private String[] lineField = new String[128];
+    private MetricKey[] lineKey = new MetricKey[128];
 
     /** Reads {@code procRoot/meminfo}. */
     public MemInfoSensor(Path procRoot) {
@@ -58,45 +46,48 @@ public final class MemInfoSensor extends TextFileSensor {
     }
 
     @Override
-    protected void parse(String text, MetricSink sink, long ts) {
+    protected void parse(byte[] b, int len, MetricSink sink, long ts) {
         double total = Double.NaN;
         double avail = Double.NaN;
         double swapTotal = Double.NaN;
         double swapFree = Double.NaN;
         int lineNo = 0;
-        for (int ls = 0, le; ls < text.length(); ls = le + 1) {
-            le = text.indexOf('\n', ls);
-            if (le < 0) {
-                le = text.length();
-            }
-            if (Texts.isBlank(text, ls, le)) {
+        for (int ls = 0, le; ls < len; ls = le + 1) {
+            le = Bytes.lineEnd(b, ls, len);
+            if (Bytes.skipWhitespace(b, ls, le) == le) {
                 continue;
             }
-            int colon = text.indexOf(':', ls);
-            if (colon < 0 || colon >= le || colon == ls) {
-                problem(file, "line without 'Field:' '" + text.substring(ls, le) + "'");
+            int colon = Bytes.indexOf(b, ls, le, (byte) ':');
+            if (colon < 0 || colon == ls) {
+                problem(file, "line without 'Field:' '" + Bytes.latin1(b, ls, le) + "'");
                 continue;
             }
-            int nf = Texts.fields(text, colon + 1, le, starts, ends);
-            long v = nf >= 1 ? Texts.parseLong(text, starts[0], ends[0]) : Texts.NOT_A_NUMBER;
-            String field = name(lineNo++, text, ls, colon);
+            int nf = Bytes.fields(b, colon + 1, le, starts, ends);
+            long v = nf >= 1 ? Bytes.parseLong(b, starts[0], ends[0]) : Texts.NOT_A_NUMBER;
+            int line = lineNo++;
+            int fs = Bytes.skipWhitespace(b, ls, colon);
+            String field = lineNames.name(line, b, fs, Bytes.trimEnd(b, fs, colon));
             if (v < 0 || field.isEmpty() || nf > 2) {
-                problem(file, "bad line '" + text.substring(ls, le) + "'");
+                problem(file, "bad line '" + Bytes.latin1(b, ls, le) + "'");
                 continue;
             }
             boolean kb = nf == 2;
-            if (kb && !Texts.regionEquals(text, starts[1], ends[1], "kB")) {
-                problem(file, "unknown unit in '" + text.substring(ls, le) + "'");
+            if (kb && !Bytes.equalsLatin1(b, starts[1], ends[1], "kB")) {
+                problem(file, "unknown unit in '" + Bytes.latin1(b, ls, le) + "'");
                 continue;
             }
             double value = kb ? v * 1024.0 : v;
-            MetricKey key = keys.get(field);
+            MetricKey key = cachedKey(line, field);
             if (key == null) {
-                if (keys.size() >= 512) {
-                    continue;
+                key = keys.get(field);
+                if (key == null) {
+                    if (keys.size() >= 512) {
+                        continue;
+                    }
+                    key = MetricKey.of(kb ? "host_meminfo_bytes" : "host_meminfo_count", "field", field);
+                    keys.put(field, key);
                 }
-                key = MetricKey.of(kb ? "host_meminfo_bytes" : "host_meminfo_count", "field", field);
-                keys.put(field, key);
+                cacheKey(line, field, key);
             }
             sink.record(key, value, ts);
             switch (field) {
@@ -107,6 +98,28 @@ public final class MemInfoSensor extends TextFileSensor {
                 default -> { }
             }
         }
+        finish(total, avail, swapTotal, swapFree, sink, ts);
+    }
+
+    /** The key cached for line {@code line} when its field is the same String instance, else null. */
+    private MetricKey cachedKey(int line, String field) {
+        return line < lineField.length && lineField[line] == field ? lineKey[line] : null;
+    }
+
+    private void cacheKey(int line, String field, MetricKey key) {
+        if (line >= lineField.length) {
+            if (line >= 4096) {
+                return;
+            }
+            int n = Math.max(lineField.length * 2, line + 1);
+            lineField = java.util.Arrays.copyOf(lineField, n);
+            lineKey = java.util.Arrays.copyOf(lineKey, n);
+        }
+        lineField[line] = field;
+        lineKey[line] = key;
+    }
+
+    private void finish(double total, double avail, double swapTotal, double swapFree, MetricSink sink, long ts) {
         if (!Double.isNaN(total)) {
             sink.record(TOTAL, total, ts);
         } else {

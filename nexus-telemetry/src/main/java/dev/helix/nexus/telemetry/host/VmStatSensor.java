@@ -4,9 +4,11 @@ import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.CounterRates;
 import dev.helix.nexus.telemetry.internal.LineNames;
-import dev.helix.nexus.telemetry.internal.TextFileSensor;
+import dev.helix.nexus.telemetry.internal.ByteFileSensor;
+import dev.helix.nexus.telemetry.internal.Bytes;
 import dev.helix.nexus.telemetry.internal.Texts;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,10 +21,11 @@ import java.util.Map;
  * {@code host_swap_out_pages_per_second}, {@code host_pages_scanned_per_second} (kswapd + direct + khugepaged +
  * proactive, old per-zone forms included), {@code host_pages_stolen_per_second}, {@code host_oom_kills_per_second}.
  *
- * <p>O(lines) per tick; parsed in place (no String per line or field once the counter names are known). Not
+ * <p>O(lines) per tick; parsed in place from the bytes read, each line's counter name, classification and key
+ * cached while the name at that line is unchanged, so steady-state parsing allocates nothing and looks nothing up. Not
  * thread-safe (tick thread only).
  */
-public final class VmStatSensor extends TextFileSensor {
+public final class VmStatSensor extends ByteFileSensor {
 
     private static final MetricKey SCANNED = MetricKey.of("host_pages_scanned_per_second");
     private static final MetricKey STOLEN = MetricKey.of("host_pages_stolen_per_second");
@@ -41,6 +44,11 @@ public final class VmStatSensor extends TextFileSensor {
     private final int[] ends = new int[2];
     /** The counter name of each line, reused while the line is unchanged (the file keeps its line order). */
     private final LineNames lineNames = new LineNames(256);
+    /** Per line: the counter name last seen there (identity), what it is, its key and headline key. */
+    private String[] lineName = new String[256];
+    private byte[] lineKind = new byte[256];
+    private MetricKey[] lineKey = new MetricKey[256];
+    private MetricKey[] lineHead = new MetricKey[256];
 
     /** Reads {@code procRoot/vmstat}. */
     public VmStatSensor(Path procRoot) {
@@ -62,52 +70,58 @@ public final class VmStatSensor extends TextFileSensor {
     }
 
     @Override
-    protected void parse(String text, MetricSink sink, long ts) {
+    protected void parse(byte[] b, int len, MetricSink sink, long ts) {
         long scanned = 0;
         long stolen = 0;
         int good = 0;
         int lineNo = 0;
-        for (int ls = 0, le; ls < text.length(); ls = le + 1) {
-            le = text.indexOf('\n', ls);
-            if (le < 0) {
-                le = text.length();
-            }
-            int nf = Texts.fields(text, ls, le, starts, ends);
+        for (int ls = 0, le; ls < len; ls = le + 1) {
+            le = Bytes.lineEnd(b, ls, len);
+            int nf = Bytes.fields(b, ls, le, starts, ends);
             if (nf == 0) {
                 continue;
             }
             if (nf != 2) {
-                problem(file, "want 'name value', got '" + text.substring(ls, le) + "'");
+                problem(file, "want 'name value', got '" + Bytes.latin1(b, ls, le) + "'");
                 continue;
             }
-            long v = Texts.parseLong(text, starts[1], ends[1]);
+            long v = Bytes.parseLong(b, starts[1], ends[1]);
             if (v == Texts.NOT_A_NUMBER) {
-                problem(file, "not a number in '" + text.substring(ls, le) + "'");
+                problem(file, "not a number in '" + Bytes.latin1(b, ls, le) + "'");
                 continue;
             }
             good++;
-            String c = lineNames.name(lineNo++, text, starts[0], ends[0]);
-            if (!wanted(c)) {
+            int line = lineNo++;
+            String c = lineNames.name(line, b, starts[0], ends[0]);
+            boolean cached = line < MAX_CACHED_LINES;
+            int kind = cached ? kind(line, c) : classify(c);
+            if (kind == NOT_WANTED) {
                 continue;
             }
-            MetricKey key = keys.get(c);
+            MetricKey key = cached ? lineKey[line] : null;
             if (key == null) {
-                if (keys.size() >= 256) {
-                    continue;
+                key = keys.get(c);
+                if (key == null) {
+                    if (keys.size() >= 256) {
+                        continue;
+                    }
+                    key = MetricKey.of("host_vmstat_per_second", "counter", c);
+                    keys.put(c, key);
                 }
-                key = MetricKey.of("host_vmstat_per_second", "counter", c);
-                keys.put(c, key);
+                if (cached) {
+                    lineKey[line] = key;
+                }
             }
             double r = rates.rate(key, v, ts);
             sink.record(key, r, ts);
-            MetricKey head = HEADLINE.get(c);
+            MetricKey head = cached ? lineHead[line] : HEADLINE.get(c);
             if (head != null) {
                 sink.record(head, r, ts);
             }
-            if (scanSum(c)) {
+            if ((kind & SCAN) != 0) {
                 scanned += v;
             }
-            if (stealSum(c)) {
+            if ((kind & STEAL) != 0) {
                 stolen += v;
             }
         }
@@ -117,5 +131,40 @@ public final class VmStatSensor extends TextFileSensor {
         }
         sink.record(SCANNED, sums.rate(SCANNED, scanned, ts), ts);
         sink.record(STOLEN, sums.rate(STOLEN, stolen, ts), ts);
+    }
+
+    private static final int MAX_CACHED_LINES = 4096;
+    private static final int NOT_WANTED = 0;
+    private static final int WANTED = 1;
+    private static final int SCAN = 2;
+    private static final int STEAL = 4;
+
+    /**
+     * What counter {@code c} on line {@code line} is ({@link #WANTED}, {@link #SCAN}, {@link #STEAL} bits), worked
+     * out once per line while the line's name is the same String instance (see {@link LineNames}). Only for
+     * {@code line < MAX_CACHED_LINES}; later lines are classified each time and get no cached key.
+     */
+    private int kind(int line, String c) {
+        if (line >= lineName.length) {
+            int n = Math.min(MAX_CACHED_LINES, Math.max(lineName.length * 2, line + 1));
+            lineName = Arrays.copyOf(lineName, n);
+            lineKind = Arrays.copyOf(lineKind, n);
+            lineKey = Arrays.copyOf(lineKey, n);
+            lineHead = Arrays.copyOf(lineHead, n);
+        }
+        if (lineName[line] != c) {
+            lineName[line] = c;
+            lineKind[line] = (byte) classify(c);
+            lineKey[line] = null;
+            lineHead[line] = HEADLINE.get(c);
+        }
+        return lineKind[line];
+    }
+
+    private static int classify(String c) {
+        if (!wanted(c)) {
+            return NOT_WANTED;
+        }
+        return WANTED | (scanSum(c) ? SCAN : 0) | (stealSum(c) ? STEAL : 0);
     }
 }

@@ -51,20 +51,27 @@ import java.util.Map;
  *       one reused buffer and parsed in place ({@link StatLine}), no String per file. RSS is the stat page count
  *       times {@code pageSize} (the same kernel counters as {@code VmRSS} in {@code status});</li>
  *   <li>every tick, the reported processes only: {@code fd} (counted from the directory's size on Linux 6.2+
- *       procfs, else listed), {@code io}, and the per-thread {@code task/[tid]/stat} states of multi-threaded ones
- *       for {@code process_threads_d_state} (the task directory re-listed only when the thread count changed or a
- *       thread's file failed);</li>
+ *       procfs, else listed) and {@code io};</li>
  *   <li>once per process (pid + start time, re-read when the command name changes, i.e. after an exec):
  *       {@code cmdline}. A process that rewrites its argv in place keeps the first command line seen;</li>
- *   <li>every {@code taskSweepEvery} ticks (default {@value #DEFAULT_TASK_SWEEP_EVERY}; 1 = every tick), the
- *       per-thread states of <em>all</em> multi-threaded processes, for the host-wide D-state counts. Between
- *       sweeps a non-reported multi-threaded process contributes the thread count of its last sweep (at least 1
- *       when its main thread is in D), so {@code host_threads_d_state} and {@code host_processes_d_state} may lag
- *       by up to {@code taskSweepEvery - 1} ticks for threads other than the main thread of processes outside the
- *       top N. Single-threaded processes are always current (their state is the stat state).</li>
+ *   <li>per-thread states ({@code task/[tid]/stat}, kept open; the task directory re-listed only when the thread
+ *       count changed or a thread's file failed) of multi-threaded processes, for {@code process_threads_d_state}
+ *       and the host-wide D-state counts: each multi-threaded process is counted when it is first seen, then every
+ *       {@code taskSweepEvery} ticks (default {@value #DEFAULT_TASK_SWEEP_EVERY}; 1 = every tick) in a rotation
+ *       by pid, so about 1/{@code taskSweepEvery} of them per tick and no tick pays for all. A <em>reported</em>
+ *       process is in addition counted on every tick on which one of these holds: the host has tasks blocked in
+ *       I/O wait ({@code procs_blocked} of {@code procRoot/stat} is above 0, or cannot be read, e.g. a fixture
+ *       tree), its main thread is in D, or its last count found a thread in D (so an episode is followed to its
+ *       end). {@code procs_blocked} is the kernel's {@code nr_iowait()}: tasks sleeping inside
+ *       {@code io_schedule()}, which are nearly always in D; it does not count D sleeps outside I/O wait (mutexes
+ *       and semaphores, {@code vfork} parents, uninterruptible {@code msleep}), so the gate is <em>not exact</em>:
+ *       such a thread, other than the main thread, of a reported process shows in {@code process_threads_d_state}
+ *       up to {@code taskSweepEvery - 1} ticks late or, if its D sleep is shorter than that, not at all. Between
+ *       its counts a process contributes the count of its last one (at least 1 when its main thread is in D).
+ *       Single-threaded processes and main threads are always current (their state is the stat state).</li>
  * </ul>
  *
- * <p>Files read every tick ({@code stat}, {@code io}, task {@code stat}) are kept open between ticks, up to
+ * <p>Files read every tick or in rotation ({@code stat}, {@code io}, task {@code stat}) are kept open between ticks, up to
  * {@code maxOpenFiles} (default {@value #DEFAULT_MAX_OPEN_FILES}; capped at an eighth of the process's soft
  * descriptor limit, see {@code FdBudget}), and re-read from offset 0 with one {@code pread}
  * (procfs regenerates them on each read) instead of open, read and close; they are closed when the process exits
@@ -76,19 +83,20 @@ import java.util.Map;
  * denied on another user's {@code fd} or {@code io} (expected without root; remembered per process so it is not
  * retried every tick).
  *
- * <p>Cost per tick: O(processes) stat reads, O(N) fd/io/task reads for the reported processes, plus the sweep's
- * O(threads of multi-threaded processes) task stat reads every {@code taskSweepEvery} ticks (capped at
+ * <p>Cost per tick: O(processes) stat reads, O(N) fd/io reads for the reported processes, one read of
+ * {@code procRoot/stat} for {@code procs_blocked}, O(threads of multi-threaded processes / taskSweepEvery) task
+ * stat reads for the rotation plus O(threads of the reported processes) on gated ticks (capped at
  * {@link #MAX_TASK_READS} per tick), plus a listing of {@code /proc} on ticks after a fork or clone. Allocation per
  * tick is O(processes) small objects (directory entries, boxed pids) on ticks that list {@code /proc}, and otherwise
  * only for new or reported processes, never O(bytes read). Kernel cost, the bulk of this sensor's CPU: each
  * {@code stat} or task {@code stat} read makes procfs format the whole line (about 3 us per file on a 2-vCPU VM),
- * so it is proportional to processes plus the threads of the reported multi-threaded ones. Not thread-safe.
+ * so it is proportional to processes plus the threads read that tick. Not thread-safe.
  */
 public final class ProcessSensor extends AbstractSensor {
 
     /** Bound on per-thread stat reads per tick for D-state counting. */
     public static final int MAX_TASK_READS = 20_000;
-    /** Default period, in ticks, of the sweep over every multi-threaded process's threads. */
+    /** Default period, in ticks, of the rotation over every multi-threaded process's threads. */
     public static final int DEFAULT_TASK_SWEEP_EVERY = 10;
     /** Longest command line kept in {@code process_info}. */
     public static final int MAX_CMDLINE = 256;
@@ -182,6 +190,7 @@ public final class ProcessSensor extends AbstractSensor {
         boolean fdDenied;
         boolean ioDenied;
         boolean threadsCounted; // dThreads comes from a task sweep (else from the process state)
+        boolean countTried; // a count was attempted since the process became multi-threaded
         // this tick
         double cpu = Double.NaN;
         double growth = Double.NaN;
@@ -250,6 +259,10 @@ public final class ProcessSensor extends AbstractSensor {
     /** {@code procRoot/loadavg} kept open when procRoot is this JVM's own procfs (see {@link #doSample}); else null. */
     private final Path loadavg;
     private FileChannel loadavgChannel;
+    /** {@code procRoot/stat}, for {@code procs_blocked}; its channel is kept open on procfs. */
+    private final Path hostStat;
+    private final boolean hostStatKeepOpen; // procRoot is a procfs: keep its stat open (decided once)
+    private FileChannel hostStatChannel;
     private long listedLastPid = -1;
     private long listings;
     private final List<Track> scan = new ArrayList<>();
@@ -281,7 +294,8 @@ public final class ProcessSensor extends AbstractSensor {
      * @param topN           how many processes to report per ranking
      * @param ticksPerSecond USER_HZ ({@code getconf CLK_TCK})
      * @param pageSize       bytes per page ({@code getconf PAGESIZE}), to turn stat's RSS pages into bytes
-     * @param taskSweepEvery ticks between sweeps over all threads of all multi-threaded processes (1 = every tick)
+     * @param taskSweepEvery ticks between two counts of a multi-threaded process's thread states when nothing gates
+     *                       an earlier one (1 = every tick; see the class comment)
      * @param maxOpenFiles   how many /proc files this sensor may keep open between ticks (0 = open every file
      *                       for each read)
      */
@@ -301,6 +315,41 @@ public final class ProcessSensor extends AbstractSensor {
         this.pageSize = pageSize;
         this.taskSweepEvery = taskSweepEvery;
         this.loadavg = isOwnProcfs(procRoot) ? procRoot.resolve("loadavg") : null;
+        this.hostStat = procRoot.resolve("stat");
+        this.hostStatKeepOpen = ProcFileReader.isKernelFileSystem(procRoot);
+    }
+
+    /**
+     * {@code procs_blocked} of {@code procRoot/stat} (tasks blocked in I/O wait), or -1 when it cannot be read (no
+     * such file or line, e.g. a fixture tree without it): then the gate stays open. One pread on a channel kept open
+     * (on procfs; else opened per read), no allocation.
+     */
+    private long procsBlocked() {
+        try {
+            int n;
+            if (hostStatChannel != null) {
+                n = reader.pread(hostStatChannel);
+            } else if (hostStatKeepOpen && openChannels < maxOpenChannels) {
+                hostStatChannel = FileChannel.open(hostStat, StandardOpenOption.READ);
+                openChannels++;
+                n = reader.pread(hostStatChannel);
+            } else {
+                n = reader.read(hostStat);
+            }
+            byte[] b = reader.buffer();
+            // the line sits near the end (after the long intr line): search backwards for its start
+            for (int end = Bytes.trimEnd(b, 0, n); end > 0; ) {
+                int start = Bytes.lastIndexOf(b, 0, end, (byte) '\n') + 1;
+                if (Bytes.startsWith(b, start, end, "procs_blocked ")) {
+                    long v = Bytes.parseLong(b, start + 14, end);
+                    return v < 0 ? -1 : v;
+                }
+                end = start - 1;
+            }
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /**
@@ -342,7 +391,7 @@ public final class ProcessSensor extends AbstractSensor {
 
     @Override
     protected void doSample(MetricSink sink, long ts, String ignored) {
-        boolean sweep = tick++ % taskSweepEvery == 0;
+        long thisTick = tick++;
         live.clear();
         badStat = 0;
         zombies = 0;
@@ -362,7 +411,7 @@ public final class ProcessSensor extends AbstractSensor {
                     long pid = Texts.parseLong(name);
                     if (pid > 0) {
                         Track t = tracks.get(pid);
-                        visit(t, pid, t != null ? t.dir : p, t != null ? t.pidText : name, sweep, ts);
+                        visit(t, pid, t != null ? t.dir : p, t != null ? t.pidText : name, thisTick, ts);
                     }
                 }
                 listedLastPid = lastPid;
@@ -374,7 +423,7 @@ public final class ProcessSensor extends AbstractSensor {
             scan.clear();
             scan.addAll(tracks.values());
             for (Track t : scan) {
-                visit(t, t.pid, t.dir, t.pidText, sweep, ts);
+                visit(t, t.pid, t.dir, t.pidText, thisTick, ts);
             }
         }
         tracks.values().removeIf(t -> {
@@ -391,9 +440,19 @@ public final class ProcessSensor extends AbstractSensor {
         pick(BY_CPU, 0);
         pick(BY_RSS, 1);
         pick(BY_GROWTH, 2);
+        // reported processes: counted now when the host has I/O waiters (or that is unknown), or when this process
+        // has or just had a thread in D; else their rotation turn (in visit) is enough
+        boolean hostBlocked = false;
+        boolean askedHost = false;
         for (Track t : report) {
             if (t.threads > 1 && !t.countedThisTick && taskReads < MAX_TASK_READS) {
-                taskReads += countDThreads(t);
+                if (!askedHost) {
+                    hostBlocked = procsBlocked() != 0; // -1 (unknown) keeps the gate open
+                    askedHost = true;
+                }
+                if (hostBlocked || t.state == 'D' || t.dThreads > 0) {
+                    taskReads += countDThreads(t);
+                }
             }
         }
         int dProcs = 0;
@@ -418,7 +477,7 @@ public final class ProcessSensor extends AbstractSensor {
      * Reads and rates one process: {@code t} is its track from earlier ticks or null, {@code dir} its
      * {@code /proc/[pid]} directory. Adds it to {@link #live} unless it exited or its stat is malformed.
      */
-    private void visit(Track t, long pid, Path dir, String pidText, boolean sweep, long ts) {
+    private void visit(Track t, long pid, Path dir, String pidText, long thisTick, long ts) {
         Path statPath;
         int n;
         if (t != null) {
@@ -477,8 +536,10 @@ public final class ProcessSensor extends AbstractSensor {
         if (stat.threads <= 1) {
             t.dThreads = stat.state == 'D' ? 1 : 0;
             t.threadsCounted = false;
-        } else if (sweep && taskReads < MAX_TASK_READS) {
-            taskReads += countDThreads(t);
+            t.countTried = false;
+        } else if ((!t.countTried || Math.floorMod(thisTick + pid, taskSweepEvery) == 0)
+                && taskReads < MAX_TASK_READS) {
+            taskReads += countDThreads(t); // first sight, or its turn in the rotation by pid
         } else if (!t.threadsCounted) {
             t.dThreads = stat.state == 'D' ? 1 : 0;
         }
@@ -597,6 +658,7 @@ public final class ProcessSensor extends AbstractSensor {
      * listing on. Returns the number of files read.
      */
     private int countDThreads(Track t) {
+        t.countTried = true;
         if ((t.tasksStale || t.tasks.length != t.threads) && !listTasks(t)) {
             return 0; // process exited or not permitted: keep the process-level state
         }
@@ -721,6 +783,15 @@ public final class ProcessSensor extends AbstractSensor {
                 // closing a /proc file: nothing to do
             }
             loadavgChannel = null;
+        }
+        if (hostStatChannel != null) {
+            try {
+                hostStatChannel.close();
+            } catch (IOException ignored) {
+                // closing a /proc file: nothing to do
+            }
+            hostStatChannel = null;
+            openChannels--;
         }
         listedLastPid = -1;
         super.close();

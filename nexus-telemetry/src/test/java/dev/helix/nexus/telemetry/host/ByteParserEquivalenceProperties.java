@@ -21,7 +21,8 @@ import net.jqwik.api.Provide;
 
 /**
  * The byte-level parsers of {@code /proc/stat}, {@code /proc/interrupts}, {@code /proc/diskstats},
- * {@code /proc/net/dev} and the PSI files give exactly what their String-splitting predecessors (kept in tests as
+ * {@code /proc/net/dev}, {@code /proc/loadavg}, {@code /proc/meminfo}, {@code /proc/vmstat}, {@code /proc/zoneinfo}
+ * and the PSI files give exactly what their String-splitting predecessors (kept in tests as
  * {@code Reference*Sensor} and {@link PsiParser#parse(String, double[])}) give: the same samples in the same order
  * with the same keys, values (bit for bit, NaN included) and timestamps, and the same health, over a sequence of ticks
  * of real, randomly damaged and random Latin-1 input (the only input a byte read can produce).
@@ -39,7 +40,11 @@ class ByteParserEquivalenceProperties {
             new Case("stat", ProcStatSensor::new, ReferenceProcStatSensor::new),
             new Case("interrupts", InterruptsSensor::new, ReferenceInterruptsSensor::new),
             new Case("diskstats", DiskStatsSensor::new, ReferenceDiskStatsSensor::new),
-            new Case("net/dev", NetDevSensor::new, ReferenceNetDevSensor::new));
+            new Case("net/dev", NetDevSensor::new, ReferenceNetDevSensor::new),
+            new Case("loadavg", LoadAvgSensor::new, ReferenceLoadAvgSensor::new),
+            new Case("meminfo", MemInfoSensor::new, ReferenceMemInfoSensor::new),
+            new Case("vmstat", VmStatSensor::new, ReferenceVmStatSensor::new),
+            new Case("zoneinfo", ZoneInfoSensor::new, ReferenceZoneInfoSensor::new));
 
     /** Every sample, in order, as text: key, value bits, timestamp. */
     static final class Log implements MetricSink {
@@ -116,7 +121,12 @@ class ByteParserEquivalenceProperties {
                 "           CPU0       CPU1", "  0:         44          0   IO-APIC   2-edge      timer",
                 "LOC:    1 2   Local timer interrupts", "ERR:          0", "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11",
                 "  eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16", "lo:1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16",
-                "Inter-|   Receive", " : 1 2", ":1 2 3", "eth1 1 2", "")
+                "Inter-|   Receive", " : 1 2", ":1 2 3", "eth1 1 2", "0.19 0.05 0.01 1/86 4887", "1.5 x 2 /3 9",
+                "0.1 0.2 0.3 12/ 5", "MemTotal:   1000 kB", "MemAvailable: 5 kB", "HugePages_Total:  0", " : 5 kB",
+                "SwapFree: 7 MB", "SwapTotal: 9 kB x", "pgfault 10", "pgscan_kswapd 5", "pgsteal_direct 3", "oom_kill x",
+                "pgscan_direct_throttle 2", "nr_free_pages 9 9", "Node 0, zone   Normal", "Node 1, zone DMA32",
+                "Node x, zone DMA", "Node 0 zone Normal", "  pages free     5", "        min      1", "  low 2",
+                "  high 3", "  managed 0", "  managed 4", "      high:  6", "")
                 .list().ofMaxSize(12).map(l -> String.join("\n", l));
         return Arbitraries.oneOf(tokens, any, lines);
     }

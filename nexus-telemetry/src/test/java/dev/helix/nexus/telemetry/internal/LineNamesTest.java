@@ -23,4 +23,19 @@ class LineNamesTest {
         assertThat(names.name(5, "nr_free_pages 3", 0, 13)).isEqualTo("nr_free_pages");
         assertThat(names.name(LineNames.MAX_LINES + 3, "x_y 3", 0, 3)).isEqualTo("x_y");
     }
+
+    private static byte[] latin1(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void bytesOfAnUnchangedLineReturnTheSameInstanceAsTheTextOfThatLine() {
+        LineNames names = new LineNames(1);
+        String fromText = names.name(0, "MemTotal: 1 kB", 0, 8);
+        assertThat(names.name(0, latin1("MemTotal: 7 kB"), 0, 8)).isSameAs(fromText);
+        String changed = names.name(0, latin1("MemFreeé: 7 kB"), 0, 8);
+        assertThat(changed).isEqualTo("MemFreeé");
+        assertThat(names.name(0, latin1("MemFreeé: 9 kB"), 0, 8)).isSameAs(changed);
+        assertThat(names.name(LineNames.MAX_LINES, latin1("zz 1"), 0, 2)).isEqualTo("zz");
+    }
 }

@@ -115,16 +115,17 @@ class ProcessSensorTest {
     }
 
     @Test
-    void threadsOutsideTheTopNAreSweptEveryKTicksWhileReportedOnesAreCurrent(@TempDir Path tmp) throws Exception {
-        Path proc = tmp.resolve("proc");
+    void threadsOfUnreportedProcessesAreCountedInARotationByPidWhileReportedOnesAreCurrentWhenTheHostIsUnknown(
+            @TempDir Path tmp) throws Exception {
+        Path proc = tmp.resolve("proc"); // no proc/stat: procs_blocked unknown, so the reported process's gate is open
         process(proc, 10, 2, 'S', 1000, 50_000); // busy and big: the only one reported with topN = 1
-        process(proc, 20, 2, 'S', 10, 100);
+        process(proc, 30, 2, 'S', 10, 100); // its rotation turn with taskSweepEvery = 3: (tick + 30) % 3 == 0
         ProcessSensor s = new ProcessSensor(proc, 1, 100, 4096, 3, 64);
         Sink sink = new Sink();
-        s.sample(sink, T0); // tick 0 sweeps every multi-threaded process
+        s.sample(sink, T0); // tick 0 counts every multi-threaded process on first sight
         assertThat(sink.get("host_threads_d_state")).isEqualTo(0);
-        // thread 21 of the small process and thread 11 of the reported one enter D
-        Files.writeString(proc.resolve("20/task/21/stat"), stat(21, 'D', 10, 2, 100));
+        // thread 31 of the small process and thread 11 of the reported one enter D
+        Files.writeString(proc.resolve("30/task/31/stat"), stat(31, 'D', 10, 2, 100));
         Files.writeString(proc.resolve("10/task/11/stat"), stat(11, 'D', 1000, 2, 50_000));
         for (int tick = 1; tick <= 3; tick++) {
             Files.writeString(proc.resolve("10/stat"), stat(10, 'S', 1000 + 100L * tick, 2, 50_000 + 10L * tick));
@@ -132,8 +133,8 @@ class ProcessSensorTest {
             s.sample(sink, T0 + 1000L * tick);
             String[] big = {"comm", "p10", "pid", "10"};
             assertThat(sink.get("process_threads_d_state", big)).as("reported: current every tick").isEqualTo(1);
-            assertThat(sink.has("process_cpu_cores", "comm", "p20", "pid", "20")).isFalse();
-            // ticks 1 and 2 carry the small process's count from the sweep of tick 0; tick 3 sweeps again
+            assertThat(sink.has("process_cpu_cores", "comm", "p30", "pid", "30")).isFalse();
+            // ticks 1 and 2 carry the small process's count from tick 0; tick 3 is its turn
             assertThat(sink.get("host_threads_d_state")).as("tick %d", tick).isEqualTo(tick < 3 ? 1 : 2);
             assertThat(sink.get("host_processes_d_state")).as("tick %d", tick).isEqualTo(tick < 3 ? 1 : 2);
         }
@@ -141,7 +142,7 @@ class ProcessSensorTest {
         assertThat(sink.get("process_info", "cmdline", "", "comm", "p10", "pid", "10")).isEqualTo(1);
 
         // a process that exits is dropped and its kept files closed
-        try (Stream<Path> w = Files.walk(proc.resolve("20"))) {
+        try (Stream<Path> w = Files.walk(proc.resolve("30"))) {
             w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         s.sample(sink, T0 + 4000);
@@ -150,6 +151,52 @@ class ProcessSensorTest {
         assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
         s.close();
         assertThat(s.openFiles()).isZero();
+    }
+
+    @Test
+    void aReportedProcessIsCountedEveryTickOnlyWhileTheHostHasIoWaitersOrItHasThreadsInD(@TempDir Path tmp)
+            throws Exception {
+        Path proc = tmp.resolve("proc");
+        process(proc, 10, 2, 'S', 1000, 50_000); // reported; rotation turn (tick + 10) % 3 == 0: ticks 2, 5, ...
+        Files.writeString(proc.resolve("stat"), "cpu  1 2 3 4\nprocs_running 1\nprocs_blocked 0\nsoftirq 0\n");
+        ProcessSensor s = new ProcessSensor(proc, 1, 100, 4096, 3, 64);
+        Sink sink = new Sink();
+        String[] p10 = {"comm", "p10", "pid", "10"};
+        // tick 0: first sight counts (0). tick 1: D outside I/O wait, gate closed, not its turn -> still 0 (the
+        // documented lag). tick 2: its turn -> 1. tick 3: its last count found D -> counted again; it ended -> 0.
+        // tick 4: D again, not its turn (5 is), but procs_blocked 1 opens the gate -> 1.
+        char[] thread11 = {'S', 'D', 'D', 'S', 'D'};
+        long[] blocked = {0, 0, 0, 0, 1};
+        int[] expected = {0, 0, 1, 0, 1};
+        for (int tick = 0; tick < 5; tick++) {
+            Files.writeString(proc.resolve("10/task/11/stat"), stat(11, thread11[tick], 1000, 2, 50_000));
+            Files.writeString(proc.resolve("stat"), "cpu  1 2 3 4\nprocs_running 1\nprocs_blocked " + blocked[tick]
+                    + "\nsoftirq 0 0\n");
+            Files.writeString(proc.resolve("10/stat"), stat(10, 'S', 1000 + 100L * tick, 2, 50_000));
+            sink.clear();
+            s.sample(sink, T0 + 1000L * tick);
+            assertThat(sink.get("process_threads_d_state", p10)).as("tick %d", tick).isEqualTo(expected[tick]);
+            assertThat(sink.get("host_threads_d_state")).as("tick %d", tick).isEqualTo(expected[tick]);
+        }
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+        s.close();
+    }
+
+    @Test
+    void aReportedProcessWhoseMainThreadIsInDHasItsOtherThreadsCountedAtOnce(@TempDir Path tmp) throws Exception {
+        Path proc = tmp.resolve("proc");
+        process(proc, 10, 3, 'S', 1000, 50_000); // turn (tick + 10) % 5 == 0: tick 5
+        Files.writeString(proc.resolve("stat"), "procs_running 1\nprocs_blocked 0\n");
+        ProcessSensor s = new ProcessSensor(proc, 1, 100, 4096, 5, 64);
+        Sink sink = new Sink();
+        s.sample(sink, T0);
+        Files.writeString(proc.resolve("10/stat"), stat(10, 'D', 1100, 3, 50_000));
+        Files.writeString(proc.resolve("10/task/10/stat"), stat(10, 'D', 1100, 3, 50_000));
+        Files.writeString(proc.resolve("10/task/12/stat"), stat(12, 'D', 1100, 3, 50_000));
+        sink.clear();
+        s.sample(sink, T0 + 1000);
+        assertThat(sink.get("process_threads_d_state", "comm", "p10", "pid", "10")).isEqualTo(2);
+        s.close();
     }
 
     @Test
