@@ -28,7 +28,23 @@ import java.util.Map;
  * {@link Thread.State}, {@code jvm_threads_live}, {@code jvm_threads_daemon}, {@code jvm_threads_peak},
  * {@code jvm_threads_deadlocked} (ThreadMXBean.findDeadlockedThreads, monitors and ownable synchronizers);
  * {@code jvm_classes_loaded}, {@code jvm_classes_loaded_per_second}, {@code jvm_classes_unloaded_per_second};
- * {@code jvm_process_cpu_cores} (CPU seconds per second), {@code jvm_open_fds}, {@code jvm_max_fds}.
+ * {@code jvm_process_cpu_cores} (CPU seconds per second), {@code jvm_open_fds}, {@code jvm_max_fds};
+ * {@code jvm_allocation_bytes_per_second}.
+ *
+ * <p>{@code jvm_allocation_bytes_per_second} is the exact heap allocation rate of the whole JVM: the increase of
+ * {@code com.sun.management.ThreadMXBean#getTotalThreadAllocatedBytes()} (JDK 21+: bytes allocated by every live
+ * thread plus every thread that has exited, inside and outside TLABs, since the JVM started) divided by the injected
+ * time between ticks. Unlike the JFR estimate {@code jvm_jfr_allocation_bytes_per_second} (a throttled sample whose
+ * weights arrive per TLAB refill and per JFR flush, so single ticks read 0 or several times the true rate), it
+ * counts every byte; the JDK documents the total as an approximation only because an implementation may record an
+ * allocation a little after it happens, which shifts bytes into the next tick but loses none (measured on Temurin
+ * 25: 1024 arrays of 64 KiB raised it by exactly 1024 × (65 536 + 16 header) bytes). Rules as in
+ * {@link CounterRates}: absent on the first tick and on a tick whose timestamp does not advance; absent on a tick
+ * where the total went backwards (an approximation artefact, never a negative rate), and the next tick rates from
+ * the new base. Where the measurement is unsupported or disabled ({@code setThreadAllocatedMemoryEnabled(false)};
+ * this sensor does not turn it on behind the owner's back) the series is absent and the sensor DEGRADED
+ * "allocation: …". Cost: one native call that walks the thread list (O(threads), ≈ 70 ns with 20 threads),
+ * allocation-free.
  *
  * <p>Open fds come from the size of {@code /proc/self/fd} (Linux 6.2+), else from
  * {@code UnixOperatingSystemMXBean.getOpenFileDescriptorCount}; where neither works (HotSpot throws
@@ -55,6 +71,7 @@ public final class JvmSensor extends AbstractSensor {
     private static final MetricKey CPU = MetricKey.of("jvm_process_cpu_cores");
     private static final MetricKey FDS = MetricKey.of("jvm_open_fds");
     private static final MetricKey MAX_FDS = MetricKey.of("jvm_max_fds");
+    private static final MetricKey ALLOC_RATE = MetricKey.of("jvm_allocation_bytes_per_second");
     private static final MetricKey[] STATE_KEYS = new MetricKey[Thread.State.values().length];
 
     static {
@@ -77,6 +94,8 @@ public final class JvmSensor extends AbstractSensor {
     private final int deadlockCheckEvery;
     private final java.nio.file.Path selfFd;
     private final java.util.function.LongSupplier fdCountFallback;
+    /** Total bytes allocated by the JVM so far, or a negative value when unavailable. */
+    private final java.util.function.LongSupplier allocatedBytes;
     private final List<MemoryPoolMXBean> poolBeans = ManagementFactory.getMemoryPoolMXBeans();
     private final List<GarbageCollectorMXBean> gcBeans = ManagementFactory.getGarbageCollectorMXBeans();
     /** Keys per pool / collector by position in the fixed bean lists (names never change), built on first use. */
@@ -92,15 +111,21 @@ public final class JvmSensor extends AbstractSensor {
 
     /** @param deadlockCheckEvery ticks between deadlock searches (1 = every tick) */
     public JvmSensor(int deadlockCheckEvery) {
-        this(deadlockCheckEvery, SELF_FD, JvmSensor::mxBeanFdCount);
+        this(deadlockCheckEvery, SELF_FD, JvmSensor::mxBeanFdCount, JvmSensor::mxBeanAllocatedBytes);
+    }
+
+    /** For tests: the four-argument constructor with the real allocation counter. */
+    JvmSensor(int deadlockCheckEvery, java.nio.file.Path selfFd, java.util.function.LongSupplier fdCountFallback) {
+        this(deadlockCheckEvery, selfFd, fdCountFallback, JvmSensor::mxBeanAllocatedBytes);
     }
 
     /**
      * For tests: counts open fds by the size of {@code selfFd}, else by {@code fdCountFallback} (which may throw
      * {@link InternalError} as HotSpot's {@code getOpenFileDescriptorCount} does where {@code /proc/self/fd} cannot
-     * be opened).
+     * be opened), and reads the JVM's total allocated bytes from {@code allocatedBytes} (negative = unavailable).
      */
-    JvmSensor(int deadlockCheckEvery, java.nio.file.Path selfFd, java.util.function.LongSupplier fdCountFallback) {
+    JvmSensor(int deadlockCheckEvery, java.nio.file.Path selfFd, java.util.function.LongSupplier fdCountFallback,
+            java.util.function.LongSupplier allocatedBytes) {
         super("jvm", "java.lang:type=*");
         if (deadlockCheckEvery < 1) {
             throw new IllegalArgumentException("deadlockCheckEvery must be at least 1: " + deadlockCheckEvery);
@@ -108,6 +133,7 @@ public final class JvmSensor extends AbstractSensor {
         this.deadlockCheckEvery = deadlockCheckEvery;
         this.selfFd = selfFd;
         this.fdCountFallback = fdCountFallback;
+        this.allocatedBytes = java.util.Objects.requireNonNull(allocatedBytes, "allocatedBytes");
     }
 
     private MetricKey[] keys(String id, String... namesAndLabels) {
@@ -139,6 +165,27 @@ public final class JvmSensor extends AbstractSensor {
         threads(sink, ts);
         classes(sink, ts);
         process(sink, ts);
+        allocation(sink, ts);
+    }
+
+    private void allocation(MetricSink sink, long ts) {
+        long total;
+        try {
+            total = allocatedBytes.getAsLong();
+        } catch (UnsupportedOperationException e) {
+            problem("java.lang:type=Threading", "allocation: thread allocated memory measurement unsupported: " + e);
+            return;
+        }
+        if (total < 0) {
+            problem("java.lang:type=Threading", "allocation: thread allocated memory measurement is disabled "
+                    + "(ThreadMXBean.setThreadAllocatedMemoryEnabled(false)) or unsupported: no "
+                    + ALLOC_RATE.name());
+            return;
+        }
+        double rate = rates.rate(ALLOC_RATE, total, ts);
+        if (!Double.isNaN(rate)) {
+            sink.record(ALLOC_RATE, rate, ts);
+        }
     }
 
     private static void usage(MetricSink sink, long ts, MetricKey[] k, MemoryUsage u) {
@@ -283,6 +330,16 @@ public final class JvmSensor extends AbstractSensor {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean u
                 ? u.getOpenFileDescriptorCount() : -1;
     }
+
+    /**
+     * Bytes allocated by this JVM since it started ({@code getTotalThreadAllocatedBytes}), or -1 where the
+     * measurement is disabled or the JVM has no {@code com.sun.management.ThreadMXBean}.
+     */
+    private static long mxBeanAllocatedBytes() {
+        return THREAD_BEAN instanceof com.sun.management.ThreadMXBean t ? t.getTotalThreadAllocatedBytes() : -1;
+    }
+
+    private static final ThreadMXBean THREAD_BEAN = ManagementFactory.getThreadMXBean();
 
     /** The deadlocked thread names right now, for diagnosis (empty when none). O(threads). */
     public List<String> deadlockedThreadNames() {

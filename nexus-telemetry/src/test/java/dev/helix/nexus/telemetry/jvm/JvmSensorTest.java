@@ -3,12 +3,15 @@ package dev.helix.nexus.telemetry.jvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.helix.nexus.core.clock.ManualClock;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.core.spi.SensorHealth;
 import dev.helix.nexus.telemetry.TestSupport.Sink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,6 +38,64 @@ class JvmSensorTest {
         assertThat(sink.get("jvm_classes_loaded")).isPositive();
         assertThat(sink.get("jvm_open_fds")).isPositive();
         assertThat(sink.get("jvm_process_cpu_cores")).isGreaterThanOrEqualTo(0);
+    }
+
+    /** Keeps the test's allocations reachable until both ticks are taken, so none can be optimised away. */
+    private static volatile Object keep;
+
+    @Test
+    void allocationRateCountsSixtyFourMebibytesAllocatedBetweenTwoTicks() {
+        ManualClock clock = new ManualClock();
+        JvmSensor s = new JvmSensor();
+        Sink sink = new Sink();
+        s.sample(sink, clock.wallMillis());
+        assertThat(sink.has("jvm_allocation_bytes_per_second")).as("no rate from the first reading").isFalse();
+
+        byte[][] arrays = new byte[1024][];
+        for (int i = 0; i < arrays.length; i++) {
+            arrays[i] = new byte[64 * 1024]; // 1024 × 64 KiB = 64 MiB of payload (+ 16 B header each)
+        }
+        keep = arrays;
+        clock.advance(Duration.ofSeconds(2));
+        s.sample(sink, clock.wallMillis());
+        keep = null;
+
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+        double mib = 1024 * 1024;
+        // at least what this thread allocated, spread over the injected 2 s; at most 4 MiB/s more for the sensor's
+        // own tick and the few idle threads of the test JVM (measured: a tick allocates tens of KiB)
+        assertThat(sink.get("jvm_allocation_bytes_per_second"))
+                .isBetween(64 * mib / 2, 64 * mib / 2 + 4 * mib);
+    }
+
+    @Test
+    void allocationCounterGoingBackwardsGivesNoRateAndTheNextTickRatesFromTheNewBase() {
+        ArrayDeque<Long> totals = new ArrayDeque<>(java.util.List.of(1_000L, 3_000L, 500L, 1_500L));
+        JvmSensor s = new JvmSensor(1, Path.of("/proc/self/fd"), () -> 7, totals::remove);
+        Sink sink = new Sink();
+        s.sample(sink, T0);
+        assertThat(sink.has("jvm_allocation_bytes_per_second")).isFalse();
+        s.sample(sink, T0 + 1000);
+        assertThat(sink.get("jvm_allocation_bytes_per_second")).isEqualTo(2_000.0);
+        sink.clear();
+        s.sample(sink, T0 + 2000); // 3000 → 500: not a negative rate, no rate at all
+        assertThat(sink.has("jvm_allocation_bytes_per_second")).isFalse();
+        s.sample(sink, T0 + 4000); // 500 → 1500 over 2 s
+        assertThat(sink.get("jvm_allocation_bytes_per_second")).isEqualTo(500.0);
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+    }
+
+    @Test
+    void disabledAllocationMeasurementDegradesNamingItWhileOtherMetricsFlow() {
+        JvmSensor s = new JvmSensor(1, Path.of("/proc/self/fd"), () -> 7, () -> -1);
+        Sink sink = new Sink();
+        s.sample(sink, T0);
+        s.sample(sink, T0 + 1000);
+        assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
+        assertThat(s.health().reason()).contains("allocation: thread allocated memory measurement is disabled")
+                .doesNotContain(AbstractSensor.INTERNAL_ERROR);
+        assertThat(sink.has("jvm_allocation_bytes_per_second")).isFalse();
+        assertThat(sink.get("jvm_memory_used_bytes", "area", "heap")).isPositive();
     }
 
     @Test
