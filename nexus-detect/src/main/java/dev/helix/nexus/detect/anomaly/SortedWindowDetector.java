@@ -1,18 +1,22 @@
 package dev.helix.nexus.detect.anomaly;
 
 import dev.helix.nexus.core.spi.Detector;
+import dev.helix.nexus.detect.internal.OrderStatisticWindow;
+import dev.helix.nexus.detect.internal.OrderStatistics;
 import dev.helix.nexus.detect.internal.SortedWindow;
 
 /**
- * The shared protocol of the detectors that judge a sample against order statistics of a rolling
- * {@link SortedWindow}: argument checks, NaN/Inf ignored (score 0, window unchanged), warm-up until
+ * The shared protocol of the detectors that judge a sample against exact order statistics of a rolling window
+ * ({@link OrderStatistics}: the counted B+-tree {@link OrderStatisticWindow}, O(log w) per sample, or the sorted
+ * array {@link SortedWindow}, O(w) but faster for small windows; the subclass chooses, the results are the same
+ * bits): argument checks, NaN/Inf ignored (score 0, window unchanged), warm-up until
  * {@code minSamples} values are held, the sample scored against the window <em>before</em> it is added, reset.
  * Subclasses supply only {@link #score(double)}. Single-threaded, like every {@link Detector}.
  */
 abstract class SortedWindowDetector implements Detector {
 
-    /** The last {@code window} values, sorted. */
-    protected final SortedWindow win;
+    /** The last {@code window} finite values, with their order statistics. */
+    protected final OrderStatistics win;
     /** The detector's threshold parameter. */
     protected final double k;
     private final int minSamples;
@@ -20,8 +24,9 @@ abstract class SortedWindowDetector implements Detector {
 
     /**
      * @param minWindow the smallest window (and warm-up) the statistic is defined for
+     * @param tree      true: keep the window in an {@link OrderStatisticWindow}; false: in a {@link SortedWindow}
      */
-    SortedWindowDetector(int window, double k, int minSamples, int minWindow) {
+    SortedWindowDetector(int window, double k, int minSamples, int minWindow, boolean tree) {
         if (window < minWindow) {
             throw new IllegalArgumentException("window must be >= " + minWindow + ", got " + window);
         }
@@ -31,7 +36,7 @@ abstract class SortedWindowDetector implements Detector {
         if (minSamples < minWindow || minSamples > window) {
             throw new IllegalArgumentException("minSamples must be in [" + minWindow + ", window], got " + minSamples);
         }
-        this.win = new SortedWindow(window);
+        this.win = tree ? new OrderStatisticWindow(window) : new SortedWindow(window);
         this.k = k;
         this.minSamples = minSamples;
     }
