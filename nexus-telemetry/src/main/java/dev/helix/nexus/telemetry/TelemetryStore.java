@@ -18,9 +18,14 @@ import java.util.Set;
  * In-memory time-series store: one fixed-size ring of {@code (timestamp, value)} per series, with latest-value lookup,
  * history copy-out and a Prometheus text exporter.
  *
- * <p>Recording: {@link #record} is O(1) expected (an identity-hash lookup and two array writes) and allocation-free
- * once the series exists and the caller reuses its {@link MetricKey} instances (as sensors do); the first sample of a new series allocates its ring ({@code 2 x capacity} longs: timestamp and value bits
- * side by side). At most
+ * <p>Recording: {@link #record} is O(1) expected and allocation-free once the series exists and the caller reuses its
+ * {@link MetricKey} instances (as sensors do); the first sample of a new series allocates its ring
+ * ({@code 2 x capacity} longs: timestamp and value bits side by side). Sensors record the same keys in the same order
+ * every tick, so each series remembers the series recorded right after it last time (its <em>successor</em>): when
+ * the next key is that successor's key instance (a reference comparison), the series is found without any hash
+ * lookup — at a 1 s tick the identity-hash table probe and the read of the key's header it needs are cache misses,
+ * a few hundred per tick. Otherwise an identity-hash lookup (then an equality lookup) finds it and the link is
+ * re-learnt, so a changed order costs one lookup per changed link. At most
  * {@code maxSeries} series are kept; samples of further new series are dropped and counted in
  * {@link #droppedSamples()} so a label explosion cannot exhaust the heap. NaN is stored as a gap.
  *
@@ -45,6 +50,8 @@ public final class TelemetryStore implements MetricSink, TelemetrySnapshot {
         final int capacity;
         int next;
         int size;
+        /** The series recorded right after this one the last time; a guess, checked by key identity. */
+        Series successor;
 
         Series(MetricKey key, int capacity) {
             this.key = key;
@@ -75,6 +82,8 @@ public final class TelemetryStore implements MetricSink, TelemetrySnapshot {
     private final IdentityHashMap<MetricKey, Series> byIdentity = new IdentityHashMap<>();
     private long droppedSamples;
     private long newestTimestamp = Long.MIN_VALUE;
+    /** The series of the last recorded sample (null at the start and after an eviction). */
+    private Series lastRecorded;
 
     /** A store with {@link #DEFAULT_CAPACITY} samples per series and {@link #DEFAULT_MAX_SERIES} series. */
     public TelemetryStore() {
@@ -95,22 +104,19 @@ public final class TelemetryStore implements MetricSink, TelemetrySnapshot {
 
     @Override
     public synchronized void record(MetricKey key, double value, long timestampMillis) {
-        Series s = byIdentity.get(key);
-        if (s == null) {
-            s = series.get(key);
+        Series last = lastRecorded;
+        Series s = last == null ? null : last.successor;
+        if (s == null || s.key != key) {
+            s = find(key);
             if (s == null) {
-                if (series.size() >= maxSeries) {
-                    droppedSamples++;
-                    return;
-                }
-                s = new Series(key, capacity);
-                series.put(key, s);
+                droppedSamples++;
+                return;
             }
-            if (byIdentity.size() > 2 * series.size() + 1024) {
-                byIdentity.clear(); // callers that build new key instances every tick must not grow it forever
+            if (last != null) {
+                last.successor = s;
             }
-            byIdentity.put(key, s);
         }
+        lastRecorded = s;
         int at = 2 * s.next;
         s.ring[at] = timestampMillis;
         s.ring[at + 1] = Double.doubleToRawLongBits(value);
@@ -124,6 +130,26 @@ public final class TelemetryStore implements MetricSink, TelemetrySnapshot {
     }
 
     /** Every series whose latest sample is a value (not a gap). O(series). */
+    /** The series of {@code key}, created if new and there is room; null if the series bound is reached. */
+    private Series find(MetricKey key) {
+        Series s = byIdentity.get(key);
+        if (s == null) {
+            s = series.get(key);
+            if (s == null) {
+                if (series.size() >= maxSeries) {
+                    return null;
+                }
+                s = new Series(key, capacity);
+                series.put(key, s);
+            }
+            if (byIdentity.size() > 2 * series.size() + 1024) {
+                byIdentity.clear(); // callers that build new key instances every tick must not grow it forever
+            }
+            byIdentity.put(key, s);
+        }
+        return s;
+    }
+
     @Override
     public synchronized Set<MetricKey> keys() {
         Set<MetricKey> out = new LinkedHashSet<>();
@@ -219,6 +245,12 @@ public final class TelemetryStore implements MetricSink, TelemetrySnapshot {
         int before = series.size();
         series.values().removeIf(s -> s.time(s.latestIndex()) < cutoffMillis);
         byIdentity.values().removeIf(s -> s.time(s.latestIndex()) < cutoffMillis);
+        // successor links may point at evicted series, which a later sample of the same key instance must not
+        // reach: drop every link (they are re-learnt within a tick)
+        for (Series s : series.values()) {
+            s.successor = null;
+        }
+        lastRecorded = null;
         return before - series.size();
     }
 

@@ -135,4 +135,90 @@ class TelemetryStoreTest {
             assertThat(v[i]).isEqualTo(n - got + i);
         }
     }
+
+    @Test
+    void aKeyRecordedAgainAfterItsSeriesWasEvictedStartsANewSeries() {
+        TelemetryStore s = new TelemetryStore(8, 10);
+        for (int tick = 1; tick <= 3; tick++) { // LOAD -> CPU learnt as successor
+            s.record(LOAD, tick, tick);
+            s.record(CPU, 10 * tick, tick);
+        }
+        s.record(LOAD, 4, 100); // CPU not recorded at 100: it goes stale
+        assertThat(s.evictOlderThan(50)).isEqualTo(1);
+        s.record(LOAD, 5, 101);
+        s.record(CPU, 99, 101); // same key instance as the evicted series: must not land in the evicted ring
+        assertThat(s.seriesCount()).isEqualTo(2);
+        assertThat(s.size(CPU)).isEqualTo(1);
+        assertThat(s.latest(CPU)).isEqualTo(99);
+        assertThat(s.size(LOAD)).isEqualTo(5);
+    }
+
+    /**
+     * The successor links are only a guess: whatever order keys come in (the same every round, shuffled, with
+     * equal-but-distinct key instances and evictions in between), each series holds exactly the samples a plain
+     * map of lists would.
+     */
+    @Property(tries = 300)
+    void anyRecordingOrderStoresTheSameAsAPlainMap(@ForAll("rounds") java.util.List<java.util.List<Integer>> rounds,
+                                                   @ForAll @IntRange(min = 1, max = 6) int capacity,
+                                                   @ForAll @IntRange(min = 0, max = 7) int evictEvery) {
+        MetricKey[] keys = new MetricKey[6];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = MetricKey.of("series_" + i, "k", "v");
+        }
+        TelemetryStore s = new TelemetryStore(capacity, 5); // at most 5 of the 6 series: the 6th is dropped
+        java.util.Map<MetricKey, java.util.List<double[]>> model = new java.util.LinkedHashMap<>();
+        long dropped = 0;
+        long ts = 0;
+        for (java.util.List<Integer> round : rounds) {
+            ts++;
+            for (int k : round) {
+                // odd rounds use fresh, equal key instances for odd indexes
+                MetricKey key = ts % 2 == 1 && k % 2 == 1 ? MetricKey.of("series_" + k, "k", "v") : keys[k];
+                double v = ts * 10 + k;
+                s.record(key, v, ts);
+                if (model.containsKey(key) || model.size() < 5) {
+                    model.computeIfAbsent(key, x -> new java.util.ArrayList<>()).add(new double[] {ts, v});
+                } else {
+                    dropped++;
+                }
+            }
+            if (evictEvery > 0 && ts % evictEvery == 0) {
+                long cutoff = ts;
+                int evicted = s.evictOlderThan(cutoff);
+                int expected = 0;
+                for (var it = model.values().iterator(); it.hasNext(); ) {
+                    java.util.List<double[]> h = it.next();
+                    if (h.get(h.size() - 1)[0] < cutoff) {
+                        it.remove();
+                        expected++;
+                    }
+                }
+                assertThat(evicted).isEqualTo(expected);
+            }
+        }
+        assertThat(s.droppedSamples()).isEqualTo(dropped);
+        assertThat(s.seriesCount()).isEqualTo(model.size());
+        for (var e : model.entrySet()) {
+            java.util.List<double[]> h = e.getValue();
+            int n = Math.min(capacity, h.size());
+            long[] t = new long[capacity];
+            double[] v = new double[capacity];
+            assertThat(s.copyHistory(e.getKey(), t, v)).isEqualTo(n);
+            for (int i = 0; i < n; i++) {
+                double[] want = h.get(h.size() - n + i);
+                assertThat(t[i]).isEqualTo((long) want[0]);
+                assertThat(v[i]).isEqualTo(want[1]);
+            }
+        }
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<java.util.List<java.util.List<Integer>>> rounds() {
+        net.jqwik.api.Arbitrary<Integer> key = net.jqwik.api.Arbitraries.integers().between(0, 5);
+        net.jqwik.api.Arbitrary<java.util.List<Integer>> round = net.jqwik.api.Arbitraries.oneOf(
+                key.list().ofMaxSize(8),
+                net.jqwik.api.Arbitraries.just(java.util.List.of(0, 1, 2, 3, 4))); // a stable order, as sensors have
+        return round.list().ofMaxSize(20);
+    }
 }

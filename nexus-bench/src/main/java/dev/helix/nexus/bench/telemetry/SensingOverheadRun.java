@@ -168,6 +168,10 @@ public final class SensingOverheadRun {
         final MetricSink sink;
         long writerCpu0;
         long writerCpu1;
+        long userNs0;
+        long userNs1;
+        long threadCpuNs0;
+        long threadCpuNs1;
         final AtomicInteger done = new AtomicInteger();
         volatile long start;
         volatile Throwable failure;
@@ -218,6 +222,8 @@ public final class SensingOverheadRun {
                         jfrCpu0 = j[0];
                         jfrAlloc0 = j[1];
                         writerCpu0 = threadsNamed(tmx, "NEXUS-STORE-WRITER")[0];
+                        userNs0 = tmx.getCurrentThreadUserTime();
+                        threadCpuNs0 = tmx.getCurrentThreadCpuTime();
                     }
                     long ts = System.currentTimeMillis();
                     long c0 = tmx.getCurrentThreadCpuTime();
@@ -252,6 +258,8 @@ public final class SensingOverheadRun {
                 }
                 // close the window one period after the last tick started, so it spans n whole seconds
                 sleepUntil(start + (long) (warmup + n) * PERIOD_NS);
+                userNs1 = tmx.getCurrentThreadUserTime();
+                threadCpuNs1 = tmx.getCurrentThreadCpuTime();
                 procTicks1 = procCpuTicks(self);
                 threads1 = threadCpu(self);
                 window1Ns = System.nanoTime();
@@ -608,6 +616,12 @@ public final class SensingOverheadRun {
                         + "%,.0f (p99 %,.0f) | JVM VmRSS %d MB (before sensors %d MB, HWM %d MB) |%n",
                 ms(s.cpuNs), nexusCpu / 10.0, ms(s.wallNs), mean(s.allocBytes, n), pct(s.allocBytes, 0.99),
                 rssKb / 1024, rssBaselineKb / 1024, hwmKb / 1024);
+        double threadMs = (s.threadCpuNs1 - s.threadCpuNs0) / 1e6 / n;
+        double userMs = (s.userNs1 - s.userNs0) / 1e6 / n;
+        System.out.printf(Locale.ROOT, "| NEXUS sensing thread over the window, user / kernel split (user from "
+                        + "getCurrentThreadUserTime: tick-sampled, scaled to the exact total; incl. the harness's "
+                        + "probes and sleeps) | %.3f = user %.3f + kernel %.3f (kernel %.0f %%) | - | - | - | - |%n",
+                threadMs, userMs, threadMs - userMs, threadMs > 0 ? 100 * (threadMs - userMs) / threadMs : 0.0);
         System.out.printf(Locale.ROOT, "| NEXUS JFR threads (async, not on tick thread) | %.3f (mean) | %.3f%% | - "
                 + "| %,.0f | - |%n", jfrCpuMsPerS, jfrCpuMsPerS / 10.0, jfrAllocPerS);
         System.out.printf(Locale.ROOT, "| NEXUS whole JVM (/proc/self/stat, minus scraper thread; incl. JIT, GC, JFR)"

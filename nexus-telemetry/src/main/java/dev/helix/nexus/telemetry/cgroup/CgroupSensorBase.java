@@ -59,6 +59,10 @@ abstract class CgroupSensorBase extends AbstractSensor {
     private final Map<Path, Walk> walks = new HashMap<>();
     /** Group directory to file name to the resolved file: the same Path instances every tick until a re-listing. */
     private final Map<Path, Map<String, Path>> files = new HashMap<>();
+    private String lastGroup; // memo of key(): the group asked for last and its key map
+    private Map<String, MetricKey> lastGroupKeys;
+    private Path lastDir; // memo of file(): the directory asked for last and its file map
+    private Map<String, Path> lastDirFiles;
     private final int[] starts = new int[3];
     private final int[] ends = new int[3];
 
@@ -95,6 +99,8 @@ abstract class CgroupSensorBase extends AbstractSensor {
         if (w.groups == null || ++w.age >= rewalkEvery) {
             reader().closeKept(); // files of vanished groups must not stay open; the rest reopen on demand
             files.clear();
+            lastDir = null;
+            lastDirFiles = null;
             List<Group> out = new ArrayList<>();
             for (Path dir : walk(root)) {
                 out.add(new Group(dir, groupName(root, dir)));
@@ -111,10 +117,15 @@ abstract class CgroupSensorBase extends AbstractSensor {
      * new path per file per tick. O(1).
      */
     protected final Path file(Path dir, String name) {
-        Map<String, Path> byName = files.get(dir);
+        Map<String, Path> byName = dir == lastDir ? lastDirFiles : null; // a group's files are read in a row
         if (byName == null) {
-            byName = new HashMap<>();
-            files.put(dir, byName);
+            byName = files.get(dir);
+            if (byName == null) {
+                byName = new HashMap<>();
+                files.put(dir, byName);
+            }
+            lastDir = dir;
+            lastDirFiles = byName;
         }
         Path f = byName.get(name);
         if (f == null) {
@@ -160,10 +171,17 @@ abstract class CgroupSensorBase extends AbstractSensor {
 
     /** The cached key {@code name{cgroup,hierarchy[,extraName=extraValue]}}. */
     protected final MetricKey key(String group, String name, String extraName, String extraValue) {
-        Map<String, MetricKey> g = keys.get(group);
+        // a group's keys are asked for in a row: remember the last group's map (by identity of the name String,
+        // which lives as long as the walk), so the group's path is neither hashed nor compared per key
+        Map<String, MetricKey> g = group == lastGroup ? lastGroupKeys : null;
         if (g == null) {
-            g = new HashMap<>();
-            keys.put(group, g);
+            g = keys.get(group);
+            if (g == null) {
+                g = new HashMap<>();
+                keys.put(group, g);
+            }
+            lastGroup = group;
+            lastGroupKeys = g;
         }
         if (extraName == null) {
             MetricKey k = g.get(name);
@@ -216,6 +234,8 @@ abstract class CgroupSensorBase extends AbstractSensor {
         }
         keys.keySet().retainAll(live);
         extraKeys.keySet().retainAll(live);
+        lastGroup = null; // its map may just have been dropped
+        lastGroupKeys = null;
     }
 
     /**

@@ -17,16 +17,28 @@ import java.util.Map;
  *       tick, never a negative rate or a spike; the next tick rates from the new base.</li>
  * </ul>
  *
- * <p>Complexity: O(1) expected per call (an identity-hash lookup for a key instance seen before, else one equality
- * lookup); allocation-free once each series has been seen.
+ * <p>Complexity: O(1) expected per call; allocation-free once each series has been seen. Sensors rate the same keys
+ * in the same order every tick, so each slot remembers the slot used right after it last time (its successor): when
+ * the next key is that slot's key instance (a reference comparison) no hash lookup is made — at a 1 s tick the hash
+ * table probe and the key's header are cache misses. Otherwise an identity-hash lookup (then an equality lookup)
+ * finds the slot and the link is re-learnt. A removed slot is marked, so a stale link never reaches it.
  * Not thread-safe: owned by one sensor, called from the tick thread.
  */
 public final class CounterRates {
 
     private static final class Slot {
+        final Object key;
         long value;
         long timestamp;
+        Slot successor; // the slot used right after this one last time: a guess, checked by key identity
+        boolean removed; // forgotten: no link may lead here any more
+
+        Slot(Object key) {
+            this.key = key;
+        }
     }
+
+    private Slot lastUsed;
 
     private final Map<Object, Slot> slots = new HashMap<>();
     /**
@@ -62,22 +74,29 @@ public final class CounterRates {
      * The unsigned increase since the previous reading divided by the elapsed seconds; see {@link #rate}.
      */
     private double delta(Object key, long value, long ts, int widthBits) {
-        Slot s = byIdentity.get(key);
-        if (s == null) {
-            s = slots.get(key);
-            if (byIdentity.size() > 2 * slots.size() + 1024) {
-                byIdentity.clear(); // callers building new key instances every tick must not grow it forever
-            }
+        Slot last = lastUsed;
+        Slot s = last == null ? null : last.successor;
+        if (s == null || s.key != key || s.removed) {
+            s = byIdentity.get(key);
             if (s == null) {
-                s = new Slot();
-                s.value = value;
-                s.timestamp = ts;
-                slots.put(key, s);
+                s = slots.get(key);
+                if (byIdentity.size() > 2 * slots.size() + 1024) {
+                    byIdentity.clear(); // callers building new key instances every tick must not grow it forever
+                }
+                if (s == null) {
+                    s = new Slot(key);
+                    s.value = value;
+                    s.timestamp = ts;
+                    slots.put(key, s);
+                    byIdentity.put(key, s);
+                    link(last, s);
+                    return Double.NaN;
+                }
                 byIdentity.put(key, s);
-                return Double.NaN;
             }
-            byIdentity.put(key, s);
+            link(last, s);
         }
+        lastUsed = s;
         long dt = ts - s.timestamp;
         if (dt <= 0) {
             return Double.NaN;
@@ -91,6 +110,13 @@ public final class CounterRates {
             return Double.NaN;
         }
         return Texts.unsignedToDouble(inc) * 1000.0 / dt;
+    }
+
+    private void link(Slot last, Slot s) {
+        lastUsed = s;
+        if (last != null && !last.removed) {
+            last.successor = s;
+        }
     }
 
     /**
@@ -124,13 +150,19 @@ public final class CounterRates {
 
     /** Forgets series not in use any more (e.g. exited processes). O(n). */
     public void retainOnly(java.util.Set<?> live) {
-        slots.keySet().retainAll(live);
+        slots.values().removeIf(s -> {
+            boolean gone = !live.contains(s.key);
+            s.removed |= gone;
+            return gone;
+        });
         byIdentity.clear();
     }
 
     /** Forgets one series. */
     public void forget(Object key) {
-        if (slots.remove(key) != null) {
+        Slot s = slots.remove(key);
+        if (s != null) {
+            s.removed = true;
             byIdentity.clear();
         }
     }
