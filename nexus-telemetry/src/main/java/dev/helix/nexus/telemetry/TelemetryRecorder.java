@@ -7,7 +7,6 @@ import java.io.Flushable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.util.Map;
 
 /**
  * Records every sample to a text stream, one Prometheus exposition line with timestamp per sample:
@@ -63,32 +62,7 @@ public final class TelemetryRecorder implements MetricSink, Flushable, Closeable
      * line readers). O(key length).
      */
     static void appendKey(StringBuilder sb, MetricKey key) {
-        sb.append(key.name());
-        if (key.labels().isEmpty()) {
-            return;
-        }
-        sb.append('{');
-        boolean first = true;
-        for (Map.Entry<String, String> e : key.labels().entrySet()) {
-            if (!first) {
-                sb.append(',');
-            }
-            first = false;
-            sb.append(e.getKey()).append("=\"");
-            String v = e.getValue();
-            for (int i = 0; i < v.length(); i++) {
-                char c = v.charAt(i);
-                switch (c) {
-                    case '\\' -> sb.append("\\\\");
-                    case '"' -> sb.append("\\\"");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    default -> sb.append(c);
-                }
-            }
-            sb.append('"');
-        }
-        sb.append('}');
+        key.appendTo(sb, true);
     }
 
     /** Samples written. */

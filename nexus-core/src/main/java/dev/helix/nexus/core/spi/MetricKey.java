@@ -69,7 +69,26 @@ public record MetricKey(String name, Map<String, String> labels) {
         if (labels.isEmpty()) {
             return name;
         }
-        StringBuilder sb = new StringBuilder(name).append('{');
+        StringBuilder sb = new StringBuilder();
+        appendTo(sb, false);
+        return sb.toString();
+    }
+
+    /**
+     * Appends the Prometheus text form to {@code sb}: label values with backslash, double quote and newline escaped
+     * as the exposition format defines. With {@code escapeCarriageReturn} a carriage return is written as
+     * {@code \r} too (an extension used by NEXUS recordings so every sample stays on one line; Prometheus itself
+     * leaves it raw). O(length of the key); not thread-safe for a shared {@code sb}.
+     *
+     * @param sb                   where to append
+     * @param escapeCarriageReturn whether to escape CR as {@code \r}
+     */
+    public void appendTo(StringBuilder sb, boolean escapeCarriageReturn) {
+        sb.append(name);
+        if (labels.isEmpty()) {
+            return;
+        }
+        sb.append('{');
         boolean first = true;
         for (Map.Entry<String, String> e : labels.entrySet()) {
             if (!first) {
@@ -84,11 +103,12 @@ public record MetricKey(String name, Map<String, String> labels) {
                     case '\\' -> sb.append("\\\\");
                     case '"' -> sb.append("\\\"");
                     case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append(escapeCarriageReturn ? "\\r" : "\r");
                     default -> sb.append(c);
                 }
             }
             sb.append('"');
         }
-        return sb.append('}').toString();
+        sb.append('}');
     }
 }
