@@ -116,6 +116,11 @@ public final class HostAnomalyMonitor implements DomainHandler {
         return new Tap(d, slot, dim, agg);
     }
 
+    /** The host decision's sources, e.g. "consensus or forest". */
+    public String sources() {
+        return forest == null ? "consensus" : "consensus or forest";
+    }
+
     /** The consensus (for status and tests). */
     public HostConsensus consensus() {
         return consensus;

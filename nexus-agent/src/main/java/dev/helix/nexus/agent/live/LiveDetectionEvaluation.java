@@ -11,6 +11,7 @@ import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.detect.DetectorCatalog;
 import dev.helix.nexus.detect.anomaly.HostConsensus;
 import dev.helix.nexus.detect.anomaly.HostVectorForest;
+import dev.helix.nexus.detect.anomaly.HostVectorPca;
 import dev.helix.nexus.telemetry.TelemetryReplay;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -331,6 +332,145 @@ public final class LiveDetectionEvaluation {
      */
     public static ForestRun forestVerdicts(TelemetryReplay replay, HostFeatures features, HostVectorForest.Config cfg,
                                            List<Fault> faults, long recoveryMillis) {
+        HostVectorForest forest = new HostVectorForest(features.names(), cfg);
+        return vectorVerdicts(replay, features, new VectorJudge() {
+            @Override
+            public void feed(HostFeatures.Aggregate agg, int dim, double value) {
+                switch (agg) {
+                    case ONE -> forest.set(dim, value);
+                    case SUM -> forest.add(dim, value);
+                    case MAX -> forest.max(dim, value);
+                }
+            }
+
+            @Override
+            public void endTick() {
+                forest.endTick();
+            }
+
+            @Override
+            public boolean isWarmingUp() {
+                return forest.isWarmingUp();
+            }
+
+            @Override
+            public int refits() {
+                return forest.refits();
+            }
+
+            @Override
+            public double tailProbability() {
+                return forest.tailProbability();
+            }
+
+            @Override
+            public boolean changed() {
+                return forest.changed();
+            }
+
+            @Override
+            public boolean isAnomalous() {
+                return forest.isAnomalous();
+            }
+
+            @Override
+            public String evidence() {
+                StringBuilder sb = new StringBuilder();
+                for (int k = 0; k < forest.topCount(); k++) {
+                    sb.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.3g (z %.1f)",
+                            forest.name(forest.topDimension(k)), forest.topValue(k), forest.topZ(k)));
+                }
+                return sb.toString();
+            }
+        }, faults, recoveryMillis);
+    }
+
+    /**
+     * {@link #forestVerdicts} for a {@link HostVectorPca} over {@code features}: the same replay, routing, cost and
+     * tail-probability bookkeeping; the evidence names the statistic (T² or Q) and each top feature's share of it.
+     */
+    public static ForestRun pcaVerdicts(TelemetryReplay replay, HostFeatures features, HostVectorPca.Config cfg,
+                                        List<Fault> faults, long recoveryMillis) {
+        HostVectorPca pca = new HostVectorPca(features.names(), cfg);
+        return vectorVerdicts(replay, features, new VectorJudge() {
+            @Override
+            public void feed(HostFeatures.Aggregate agg, int dim, double value) {
+                switch (agg) {
+                    case ONE -> pca.set(dim, value);
+                    case SUM -> pca.add(dim, value);
+                    case MAX -> pca.max(dim, value);
+                }
+            }
+
+            @Override
+            public void endTick() {
+                pca.endTick();
+            }
+
+            @Override
+            public boolean isWarmingUp() {
+                return pca.isWarmingUp();
+            }
+
+            @Override
+            public int refits() {
+                return pca.refits();
+            }
+
+            @Override
+            public double tailProbability() {
+                return pca.tailProbability();
+            }
+
+            @Override
+            public boolean changed() {
+                return pca.changed();
+            }
+
+            @Override
+            public boolean isAnomalous() {
+                return pca.isAnomalous();
+            }
+
+            @Override
+            public String evidence() {
+                return pcaEvidence(pca);
+            }
+        }, faults, recoveryMillis);
+    }
+
+    /** "T2 7.3e+02 (p …), Q … (p …); by T2: name value (z …, share …), …" for the last judged tick of {@code pca}. */
+    static String pcaEvidence(HostVectorPca pca) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "T2 %.3g (p %.1e), Q %.3g (p %.1e); by %s: ",
+                pca.t2(), pca.t2TailProbability(), pca.q(), pca.qTailProbability(), pca.evidenceStatistic()));
+        for (int k = 0; k < pca.topCount(); k++) {
+            sb.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.3g (z %.1f, %.0f %%)",
+                    pca.name(pca.topDimension(k)), pca.topValue(k), pca.topZ(k), 100 * pca.topShare(k)));
+        }
+        return sb.toString();
+    }
+
+    /** What {@link #vectorVerdicts} needs of a host-vector detector. */
+    private interface VectorJudge {
+        void feed(HostFeatures.Aggregate agg, int dim, double value);
+
+        void endTick();
+
+        boolean isWarmingUp();
+
+        int refits();
+
+        double tailProbability();
+
+        boolean changed();
+
+        boolean isAnomalous();
+
+        String evidence();
+    }
+
+    private static ForestRun vectorVerdicts(TelemetryReplay replay, HostFeatures features, VectorJudge forest,
+                                            List<Fault> faults, long recoveryMillis) {
         int n = replay.tickCount();
         int d = features.size();
         long[] ts = new long[n];
@@ -366,7 +506,6 @@ public final class LiveDetectionEvaluation {
         for (int j = 0; j < d; j++) {
             agg[j] = features.features().get(j).aggregate();
         }
-        HostVectorForest forest = new HostVectorForest(features.names(), cfg);
         var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         List<ForestEpisode> episodes = new ArrayList<>();
         long judged = 0;
@@ -386,11 +525,7 @@ public final class LiveDetectionEvaluation {
         for (int i = 0; i < n; i++) {
             long c0 = bean.getCurrentThreadCpuTime();
             for (int j = 0; j < dims[i].length; j++) {
-                switch (agg[dims[i][j]]) {
-                    case ONE -> forest.set(dims[i][j], vals[i][j]);
-                    case SUM -> forest.add(dims[i][j], vals[i][j]);
-                    case MAX -> forest.max(dims[i][j], vals[i][j]);
-                }
+                forest.feed(agg[dims[i][j]], dims[i][j], vals[i][j]);
             }
             boolean warming = forest.isWarmingUp();
             int fitsBefore = forest.refits();
@@ -423,12 +558,7 @@ public final class LiveDetectionEvaluation {
                 if (forest.isAnomalous()) {
                     onAt = ts[i];
                     onP = forest.tailProbability();
-                    StringBuilder sb = new StringBuilder();
-                    for (int k = 0; k < forest.topCount(); k++) {
-                        sb.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.3g (z %.1f)",
-                                forest.name(forest.topDimension(k)), forest.topValue(k), forest.topZ(k)));
-                    }
-                    onEvidence = sb.toString();
+                    onEvidence = forest.evidence();
                 } else {
                     episodes.add(new ForestEpisode(onAt, ts[i], onP, onEvidence));
                     onAt = -1;
@@ -509,7 +639,9 @@ public final class LiveDetectionEvaluation {
     /**
      * {@code LiveDetectionEvaluation RECORDING DETECTOR [FAULTS]}: prints the report (10 s recovery, 5 s window), the
      * host-vector forest alone (system property {@code forest.margin}: its tail's shape margin, default the
-     * configuration's) and the host verdicts of the consensus alone and of the live wiring.
+     * configuration's), the host-vector PCA alone (system properties {@code pca.kept}, {@code pca.compress},
+     * {@code pca.margin}, {@code pca.smooth}, {@code pca.alpha} override its defaults) and the host verdicts of the
+     * consensus alone and of the live wiring; with {@code -Dhost.vector.only=true} only the forest and the PCA.
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 2 || args.length > 3) {
@@ -517,6 +649,39 @@ public final class LiveDetectionEvaluation {
             System.exit(2);
         }
         List<Fault> faults = args.length == 3 ? readFaults(Path.of(args[2])) : List.of();
+        boolean vectorOnly = Boolean.getBoolean("host.vector.only");
+        if (!vectorOnly) {
+            printReport(args, faults);
+        }
+        TelemetryReplay again = TelemetryReplay.load(Path.of(args[0]));
+        long first = again.tickTimestamp(0);
+        double margin = Double.parseDouble(System.getProperty("forest.margin",
+                String.valueOf(HostVectorForest.Config.defaults().shapeMargin())));
+        HostVectorForest.Config cfg = HostVectorForest.Config.defaults().withShapeMargin(margin);
+        printVector(String.format(Locale.ROOT, "host-vector forest alone (shape margin %.2f)", margin), "forest",
+                forestVerdicts(again, HostFeatures.standard(), cfg, faults, 10_000), faults, first);
+        HostVectorPca.Config pc = HostVectorPca.Config.defaults();
+        pc = pc.withPca(Double.parseDouble(System.getProperty("pca.kept", String.valueOf(pc.varianceKept()))),
+                        Boolean.parseBoolean(System.getProperty("pca.compress", String.valueOf(pc.compress()))))
+                .withShapeMargin(Double.parseDouble(System.getProperty("pca.margin", String.valueOf(pc.shapeMargin()))))
+                .withSmoothing(Integer.getInteger("pca.smooth", pc.smooth()));
+        double pcaAlpha = Double.parseDouble(System.getProperty("pca.alpha", String.valueOf(pc.alpha())));
+        pc = pc.withAlpha(pcaAlpha, Math.max(pcaAlpha, pc.holdAlpha()));
+        printVector(String.format(Locale.ROOT, "host-vector PCA alone (T2 and Q; variance kept %.2f, asinh %s, shape "
+                        + "margin %.2f, smoothed over %d, alpha %.0e)", pc.varianceKept(), pc.compress(), pc.shapeMargin(),
+                        pc.smooth(), pc.alpha()), "pca",
+                pcaVerdicts(again, HostFeatures.standard(), pc, faults, 10_000), faults, first);
+        if (vectorOnly) {
+            return;
+        }
+        printHost("host verdicts, consensus only", hostVerdicts(again, DetectorCatalog.univariate(args[1]),
+                () -> new HostAnomalyMonitor(HostConsensus.withDefaults())), faults, first);
+        // a replay is consumed by the engine's ticks: a fresh one for the second run
+        printHost("host verdicts, live wiring (" + HostAnomalyMonitor.standard().sources() + ")", hostVerdicts(
+                TelemetryReplay.load(Path.of(args[0])), DetectorCatalog.univariate(args[1])), faults, first);
+    }
+
+    private static void printReport(String[] args, List<Fault> faults) throws IOException {
         Report r = evaluate(TelemetryReplay.load(Path.of(args[0])), DetectorCatalog.univariate(args[1]), faults,
                 10_000, 5_000);
         System.out.printf(Locale.ROOT, "%s, detector %s%n%-8s %6s %9s %7s %9s%n", args[0], args[1], "family", "series",
@@ -537,20 +702,17 @@ public final class LiveDetectionEvaluation {
                     f.movedSeries(), f.delayMillis() < 0 ? "no alarm" : f.delayMillis() + " ms (" + f.firstSeries() + ")",
                     f.chance());
         }
-        TelemetryReplay again = TelemetryReplay.load(Path.of(args[0]));
-        long first = again.tickTimestamp(0);
-        double margin = Double.parseDouble(System.getProperty("forest.margin",
-                String.valueOf(HostVectorForest.Config.defaults().shapeMargin())));
-        HostVectorForest.Config cfg = HostVectorForest.Config.defaults().withShapeMargin(margin);
-        ForestRun fr = forestVerdicts(again, HostFeatures.standard(), cfg, faults, 10_000);
-        System.out.printf(Locale.ROOT, "host-vector forest alone (shape margin %.2f): %d verdicts over %d judged ticks, "
+    }
+
+    private static void printVector(String title, String label, ForestRun fr, List<Fault> faults, long first) {
+        System.out.printf(Locale.ROOT, "%s: %d verdicts over %d judged ticks, "
                         + "%d fits; thread CPU %.1f us per tick in all, %.1f us per judged tick without a fit, "
-                        + "%.2f ms per fit; smallest p outside faults %.1e%n", margin, fr.episodes().size(),
+                        + "%.2f ms per fit; smallest p outside faults %.1e%n", title, fr.episodes().size(),
                 fr.judgedTicks(), fr.refits(), fr.cpuNanosPerTick() / 1e3, fr.judgeNanosPerTick() / 1e3,
                 fr.nanosPerFit() / 1e6, fr.minTailProbability());
         for (int f = 0; f < faults.size(); f++) {
-            System.out.printf(Locale.ROOT, "  fault %-6s forest: smallest p %.1e at +%d ms%n", faults.get(f).kind(),
-                    fr.faultMinP()[f], fr.faultMinPDelay()[f]);
+            System.out.printf(Locale.ROOT, "  fault %-6s %s: smallest p %.1e at +%d ms%n", faults.get(f).kind(),
+                    label, fr.faultMinP()[f], fr.faultMinPDelay()[f]);
         }
         for (ForestEpisode e : fr.episodes()) {
             String where = "no fault";
@@ -559,16 +721,11 @@ public final class LiveDetectionEvaluation {
                     where = f.kind() + " +" + (e.onMillis() - f.startMillis()) + " ms";
                 }
             }
-            System.out.printf(Locale.ROOT, "  forest on at %7.1f s for %s (%s): p %.1e; %s%n",
+            System.out.printf(Locale.ROOT, "  %s on at %7.1f s for %s (%s): p %.1e; %s%n", label,
                     (e.onMillis() - first) / 1e3, e.offMillis() < 0 ? "the rest"
                             : String.format(Locale.ROOT, "%.1f s", (e.offMillis() - e.onMillis()) / 1e3),
                     where, e.tailProbability(), e.evidence());
         }
-        printHost("host verdicts, consensus only", hostVerdicts(again, DetectorCatalog.univariate(args[1]),
-                () -> new HostAnomalyMonitor(HostConsensus.withDefaults())), faults, first);
-        // a replay is consumed by the engine's ticks: a fresh one for the second run
-        printHost("host verdicts, live wiring (consensus or forest)", hostVerdicts(
-                TelemetryReplay.load(Path.of(args[0])), DetectorCatalog.univariate(args[1])), faults, first);
     }
 
     private static void printHost(String title, HostVerdicts h, List<Fault> faults, long first) {

@@ -70,10 +70,6 @@ import java.util.Objects;
  */
 public final class HostVectorForest {
 
-    /** Ties of the tail model: smallest number of peaks and the tail share (as {@link LiveSeriesDetector}). */
-    private static final int MIN_PEAKS = 10;
-    private static final double TAIL_FRACTION = 0.02;
-
     /**
      * Configuration; every parameter in ticks is a count of scored ticks.
      *
@@ -179,7 +175,7 @@ public final class HostVectorForest {
     private final double[] fitRows;
     private final double[] column;
     private final double[] halfScores;
-    private final Calibration calibration;
+    private final ScoreTail calibration;
     private final int[] top;
     private final double[] topAbsZ;
 
@@ -217,7 +213,7 @@ public final class HostVectorForest {
         fitRows = new double[cfg.memory() * d];
         column = new double[cfg.memory()];
         halfScores = new double[cfg.learning()];
-        calibration = new Calibration(cfg.calibration(), cfg.shapeMargin());
+        calibration = new ScoreTail(cfg.calibration(), cfg.shapeMargin());
         top = new int[cfg.topK()];
         topAbsZ = new double[cfg.topK()];
     }
@@ -592,127 +588,5 @@ public final class HostVectorForest {
     /** The configuration. */
     public Config config() {
         return cfg;
-    }
-
-    /**
-     * The last {@code capacity} calibration scores, kept sorted (and in arrival order, to drop the oldest), with the
-     * conformal / widened-GPD upper tail probability of a new score (class comment) and the tail fit cached until
-     * the scores change.
-     */
-    private static final class Calibration {
-        private final double[] sorted;
-        private final double[] ring;
-        private final double shapeMargin;
-        private int head;
-        private int n;
-        private boolean fitValid;
-        private double u;
-        private int peaks;
-        private double shape;
-        private double sigma;
-
-        Calibration(int capacity, double shapeMargin) {
-            sorted = new double[capacity];
-            ring = new double[capacity];
-            this.shapeMargin = shapeMargin;
-        }
-
-        void add(double s) {
-            if (n == ring.length) {
-                double old = ring[head];
-                int at = firstAtLeast(old);
-                System.arraycopy(sorted, at + 1, sorted, at, n - at - 1);
-                n--;
-                ring[head] = s;
-                head = (head + 1) % ring.length;
-            } else {
-                ring[(head + n) % ring.length] = s;
-            }
-            int at = firstAbove(s);
-            System.arraycopy(sorted, at, sorted, at + 1, n - at);
-            sorted[at] = s;
-            n++;
-            fitValid = false;
-        }
-
-        double tailProbability(double s) {
-            if (!fitValid) {
-                fit();
-            }
-            if (s <= u || peaks < MIN_PEAKS) {
-                return (n - firstAtLeast(s) + 1.0) / (n + 1.0);
-            }
-            double y = s - u;
-            double tail = shape < 1e-9 ? Math.exp(-y / sigma) : Math.exp(-Math.log1p(shape * y / sigma) / shape);
-            return (peaks + 1.0) / (n + 1.0) * tail;
-        }
-
-        private void fit() {
-            fitValid = true;
-            int k = Math.min(n - 1, Math.max(MIN_PEAKS, (int) Math.ceil(TAIL_FRACTION * n)));
-            double t = sorted[n - 1 - k];
-            int first = firstAbove(t);
-            if (n - first < MIN_PEAKS) {
-                int below = firstAtLeast(t) - 1;
-                if (below >= 0) {
-                    t = sorted[below];
-                    first = firstAbove(t);
-                }
-            }
-            u = t;
-            peaks = n - first;
-            shape = 0;
-            sigma = 0;
-            if (peaks < MIN_PEAKS) {
-                return;
-            }
-            double a0 = 0;
-            double a1 = 0;
-            for (int i = 0; i < peaks; i++) {
-                double y = sorted[first + i] - t;
-                a0 += y;
-                a1 += y * (peaks - 1 - i) / (peaks - 1.0);
-            }
-            a0 /= peaks;
-            a1 /= peaks;
-            double den = a0 - 2 * a1;
-            double estimate = den > 0 ? Math.max(0, 2 - a0 / den) : 0;
-            double g = Math.min(estimate, 0.4);
-            double se = Math.sqrt((1 - g) * (2 - g) * (2 - g) * (1 - g + 2 * g * g)
-                    / ((1 - 2 * g) * (3 - 2 * g) * peaks));
-            shape = Math.min(estimate + shapeMargin * se, 0.95);
-            sigma = a0 * (1 - shape);
-            if (!(sigma > 0)) {
-                peaks = 0;
-            }
-        }
-
-        private int firstAtLeast(double v) {
-            int lo = 0;
-            int hi = n;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (sorted[mid] < v) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
-
-        private int firstAbove(double v) {
-            int lo = 0;
-            int hi = n;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (sorted[mid] <= v) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
     }
 }
