@@ -1,7 +1,6 @@
 package dev.helix.nexus.detect.anomaly;
 
 import dev.helix.nexus.detect.internal.IsolationForest;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -67,8 +66,10 @@ import java.util.Objects;
  * O(d·memory·log memory + trees·ψ·d·log ψ), every {@code refitEvery} ticks. Memory: O(memory·d + trees·ψ) doubles.
  * Allocation-free after construction (the medians are taken by an in-place heapsort of a scratch column).
  * Seeded: the same ticks and seed give the same scores. Not thread-safe: one thread reports values and ends ticks.
+ * The tick protocol, scaling, memory, verdict and evidence ranking are those of the package's host-vector base
+ * (shared with {@link HostVectorPca}); this class holds the forest, its calibration and its evidence key |z|.
  */
-public final class HostVectorForest {
+public final class HostVectorForest extends HostVectorDetector {
 
     /**
      * Configuration; every parameter in ticks is a count of scored ticks.
@@ -89,39 +90,12 @@ public final class HostVectorForest {
     public record Config(int learning, int trees, int psi, int memory, int refitEvery, int calibration, double alpha,
                          double holdAlpha, double shapeMargin, int admitAfter, int topK, long seed) {
         public Config {
-            if (learning < 20) {
-                throw new IllegalArgumentException("learning must be >= 20 ticks, got " + learning);
-            }
+            checkCommon(learning, memory, refitEvery, calibration, alpha, holdAlpha, shapeMargin, admitAfter, topK);
             if (trees < 1) {
                 throw new IllegalArgumentException("trees must be >= 1, got " + trees);
             }
             if (psi < 2) {
                 throw new IllegalArgumentException("psi must be >= 2, got " + psi);
-            }
-            if (memory < learning || memory > 4096) {
-                throw new IllegalArgumentException("memory must be in [learning=" + learning + ", 4096], got "
-                        + memory);
-            }
-            if (refitEvery < 1) {
-                throw new IllegalArgumentException("refitEvery must be >= 1 tick, got " + refitEvery);
-            }
-            if (calibration < 20) {
-                throw new IllegalArgumentException("calibration must be >= 20 scores, got " + calibration);
-            }
-            if (!(alpha > 0 && alpha < 1)) {
-                throw new IllegalArgumentException("alpha must be in (0, 1), got " + alpha);
-            }
-            if (!(holdAlpha >= alpha && holdAlpha < 1)) {
-                throw new IllegalArgumentException("holdAlpha must be in [alpha, 1), got " + holdAlpha);
-            }
-            if (!(shapeMargin >= 0)) {
-                throw new IllegalArgumentException("shapeMargin must be >= 0, got " + shapeMargin);
-            }
-            if (admitAfter < 1) {
-                throw new IllegalArgumentException("admitAfter must be >= 1 tick, got " + admitAfter);
-            }
-            if (topK < 1) {
-                throw new IllegalArgumentException("topK must be >= 1, got " + topK);
             }
         }
 
@@ -159,63 +133,22 @@ public final class HostVectorForest {
     }
 
     private final Config cfg;
-    private final String[] names;
-    private final int d;
     private final IsolationForest forest;
-
-    private final double[] current;
-    private final double[] z;
-    private final double[] median;
-    private final double[] scale;
-    /** Raw stored vectors, row-major ring of {@code memory} rows. */
-    private final double[] memory;
-    private int memHead;
-    private int memSize;
-    /** Scaled rows for fitting (and the cross-fit's second half). */
-    private final double[] fitRows;
-    private final double[] column;
     private final double[] halfScores;
     private final ScoreTail calibration;
-    private final int[] top;
-    private final double[] topAbsZ;
-
-    private long ticks;
-    private long scoredTicks;
-    private int sinceRefit;
-    private int onRun;
-    private int refits;
-    private int topCount;
     private double score;
-    private double p = 1;
-    private boolean fitted;
-    private boolean anomalous;
-    private boolean changed;
 
     /**
      * @param names the dimensions' names, in order (used for evidence and errors); at least 2
      * @param cfg   the configuration
      */
     public HostVectorForest(List<String> names, Config cfg) {
-        Objects.requireNonNull(names, "names");
-        this.cfg = Objects.requireNonNull(cfg, "cfg");
-        if (names.size() < 2) {
-            throw new IllegalArgumentException("a host vector needs at least 2 dimensions, got " + names.size());
-        }
-        this.names = names.toArray(String[]::new);
-        this.d = this.names.length;
+        super(names, Objects.requireNonNull(cfg, "cfg").learning(), cfg.memory(), cfg.refitEvery(), cfg.alpha(),
+                cfg.holdAlpha(), cfg.admitAfter(), cfg.topK());
+        this.cfg = cfg;
         this.forest = new IsolationForest(d, cfg.trees(), cfg.psi(), cfg.memory(), cfg.seed());
-        current = new double[d];
-        Arrays.fill(current, Double.NaN);
-        z = new double[d];
-        median = new double[d];
-        scale = new double[d];
-        memory = new double[cfg.memory() * d];
-        fitRows = new double[cfg.memory() * d];
-        column = new double[cfg.memory()];
         halfScores = new double[cfg.learning()];
         calibration = new ScoreTail(cfg.calibration(), cfg.shapeMargin());
-        top = new int[cfg.topK()];
-        topAbsZ = new double[cfg.topK()];
     }
 
     /** With {@link Config#defaults()}. */
@@ -223,198 +156,47 @@ public final class HostVectorForest {
         this(names, Config.defaults());
     }
 
-    /** Number of dimensions. */
-    public int dimensions() {
-        return d;
+    /** Missing: 0 (the median); else the robust z. */
+    @Override
+    double fitCoordinate(double v, int j) {
+        return Double.isNaN(v) ? 0 : (v - median[j]) / scale[j];
     }
 
-    /** The name of dimension {@code dim}. */
-    public String name(int dim) {
-        checkDim(dim);
-        return names[dim];
-    }
-
-    /** Sets dimension {@code dim} for this tick; NaN/±Inf leaves it as it was. */
-    public void set(int dim, double value) {
-        checkDim(dim);
-        if (Double.isFinite(value)) {
-            current[dim] = value;
+    /** No value: 1; constant: 1e-9·max(1, |median|) (class comment). */
+    @Override
+    double finalScale(double s, double[] sorted, int n, double m) {
+        if (n == 0) {
+            return 1;
         }
+        return s > 0 ? s : 1e-9 * Math.max(1, Math.abs(m));
     }
 
-    /** Adds {@code value} to dimension {@code dim} for this tick (the first finite value sets it); NaN/±Inf ignored. */
-    public void add(int dim, double value) {
-        checkDim(dim);
-        if (Double.isFinite(value)) {
-            current[dim] = Double.isNaN(current[dim]) ? value : current[dim] + value;
-        }
-    }
-
-    /** Raises dimension {@code dim} to at least {@code value} for this tick; NaN/±Inf ignored. */
-    public void max(int dim, double value) {
-        checkDim(dim);
-        if (Double.isFinite(value)) {
-            current[dim] = Double.isNaN(current[dim]) ? value : Math.max(current[dim], value);
-        }
-    }
-
-    private void checkDim(int dim) {
-        if (dim < 0 || dim >= d) {
-            throw new IndexOutOfBoundsException("dimension " + dim + " of a " + d + "-dimensional host vector");
-        }
-    }
-
-    /**
-     * Judges the values reported since the last call, updates the verdict, learns (see the class comment) and starts
-     * the next tick.
-     *
-     * @return the verdict after this tick
-     */
-    public boolean endTick() {
-        ticks++;
-        changed = false;
-        int present = 0;
+    @Override
+    double judge() {
         for (int i = 0; i < d; i++) {
-            present += Double.isNaN(current[i]) ? 0 : 1;
-        }
-        if (2 * present < d) {
-            Arrays.fill(current, Double.NaN);
-            return anomalous;
-        }
-        scoredTicks++;
-        if (!fitted) {
-            for (int i = 0; i < d; i++) { // no medians yet: a missing value is stored as NaN and imputed at the fit
-                z[i] = current[i];
-            }
-            store(z);
-            if (memSize >= cfg.learning()) {
-                firstFit();
-            }
-            Arrays.fill(current, Double.NaN);
-            return false;
-        }
-        for (int i = 0; i < d; i++) {
-            double x = current[i];
-            z[i] = Double.isNaN(x) ? 0 : (x - median[i]) / scale[i];
+            z[i] = present[i] ? (current[i] - median[i]) / scale[i] : 0;
         }
         score = forest.score(z, 0);
-        p = calibration.tailProbability(score);
-        boolean before = anomalous;
-        anomalous = anomalous ? p <= cfg.holdAlpha() : p <= cfg.alpha();
-        changed = before != anomalous;
-        offerTop();
-        onRun = anomalous ? onRun + 1 : 0;
-        if (!anomalous || onRun > cfg.admitAfter()) {
-            for (int i = 0; i < d; i++) {
-                double x = current[i];
-                current[i] = Double.isNaN(x) ? median[i] : x;
-            }
-            store(current);
-            calibration.add(score);
-        }
-        if (++sinceRefit >= cfg.refitEvery()) {
-            refit();
-        }
-        Arrays.fill(current, Double.NaN);
-        return anomalous;
+        return calibration.tailProbability(score);
     }
 
-    private void store(double[] row) {
-        int slot;
-        if (memSize < cfg.memory()) {
-            slot = (memHead + memSize) % cfg.memory();
-            memSize++;
-        } else {
-            slot = memHead;
-            memHead = (memHead + 1) % cfg.memory();
-        }
-        System.arraycopy(row, 0, memory, slot * d, d);
-    }
-
-    /** Medians and scales of the stored rows, then the stored rows scaled into {@link #fitRows} (ring order). */
-    private void scaleMemory() {
-        for (int j = 0; j < d; j++) {
-            int n = 0;
-            for (int r = 0; r < memSize; r++) {
-                double v = memory[((memHead + r) % cfg.memory()) * d + j];
-                if (!Double.isNaN(v)) {
-                    column[n++] = v;
-                }
-            }
-            if (n == 0) {
-                median[j] = 0;
-                scale[j] = 1;
-                continue;
-            }
-            heapSort(column, n);
-            double m = quantile(column, n, 0.5);
-            double s = (quantile(column, n, 0.75) - quantile(column, n, 0.25)) / 1.349;
-            if (!(s > 0)) {
-                double mad = 0;
-                for (int r = 0; r < n; r++) {
-                    mad += Math.abs(column[r] - m);
-                }
-                s = 1.2533 * mad / n;
-            }
-            if (!(s > 0)) {
-                s = 1e-9 * Math.max(1, Math.abs(m));
-            }
-            median[j] = m;
-            scale[j] = s;
-        }
-        for (int r = 0; r < memSize; r++) {
-            int src = ((memHead + r) % cfg.memory()) * d;
-            for (int j = 0; j < d; j++) {
-                double v = memory[src + j];
-                fitRows[r * d + j] = Double.isNaN(v) ? 0 : (v - median[j]) / scale[j];
-            }
+    /** |z|. */
+    @Override
+    void evidenceKeys(double[] key) {
+        for (int i = 0; i < d; i++) {
+            key[i] = Math.abs(z[i]);
         }
     }
 
-    /** Sorts a[0, n) ascending in place: heapsort, O(n log n), allocation-free (NaN-free input). */
-    private static void heapSort(double[] a, int n) {
-        for (int i = n / 2 - 1; i >= 0; i--) {
-            siftDown(a, i, n);
-        }
-        for (int end = n - 1; end > 0; end--) {
-            double t = a[0];
-            a[0] = a[end];
-            a[end] = t;
-            siftDown(a, 0, end);
-        }
-    }
-
-    private static void siftDown(double[] a, int i, int n) {
-        double v = a[i];
-        while (true) {
-            int c = 2 * i + 1;
-            if (c >= n) {
-                break;
-            }
-            if (c + 1 < n && a[c + 1] > a[c]) {
-                c++;
-            }
-            if (a[c] <= v) {
-                break;
-            }
-            a[i] = a[c];
-            i = c;
-        }
-        a[i] = v;
-    }
-
-    /** Type-7 quantile of the first n sorted values. */
-    private static double quantile(double[] sorted, int n, double q) {
-        double h = (n - 1) * q;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(n - 1, lo + 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    @Override
+    void learnScore() {
+        calibration.add(score);
     }
 
     /** Cross-fit calibration on the learning vectors, then the first fit on all of them. */
-    private void firstFit() {
-        scaleMemory();
-        int n = memSize;
+    @Override
+    void firstFit() {
+        int n = stored();
         int half = n / 2;
         forest.fit(fitRows, half); // first half, scores the second
         for (int r = half; r < n; r++) {
@@ -430,9 +212,6 @@ public final class HostVectorForest {
             calibration.add(halfScores[r]);
         }
         forest.fit(fitRows, n);
-        fitted = true;
-        sinceRefit = 0;
-        refits++;
     }
 
     /** Rotates a[from, to) left by k positions (three reversals; allocation-free). */
@@ -450,54 +229,9 @@ public final class HostVectorForest {
         }
     }
 
-    private void refit() {
-        scaleMemory();
-        forest.fit(fitRows, memSize);
-        sinceRefit = 0;
-        refits++;
-    }
-
-    /** The topK present dimensions by |z|, by insertion (ties: lower dimension first). */
-    private void offerTop() {
-        topCount = 0;
-        for (int i = 0; i < d; i++) {
-            if (Double.isNaN(current[i])) {
-                continue;
-            }
-            double a = Math.abs(z[i]);
-            int pos = topCount;
-            while (pos > 0 && a > topAbsZ[pos - 1]) {
-                pos--;
-            }
-            if (pos >= top.length) {
-                continue;
-            }
-            int end = Math.min(topCount, top.length - 1);
-            for (int j = end; j > pos; j--) {
-                top[j] = top[j - 1];
-                topAbsZ[j] = topAbsZ[j - 1];
-            }
-            top[pos] = i;
-            topAbsZ[pos] = a;
-            if (topCount < top.length) {
-                topCount++;
-            }
-        }
-    }
-
-    /** True until the first fit (the first {@code learning} scored ticks). */
-    public boolean isWarmingUp() {
-        return !fitted;
-    }
-
-    /** The verdict after the last tick. */
-    public boolean isAnomalous() {
-        return anomalous;
-    }
-
-    /** True when the last {@link #endTick()} turned the verdict on or off. */
-    public boolean changed() {
-        return changed;
+    @Override
+    void refit() {
+        forest.fit(fitRows, stored());
     }
 
     /** The forest's isolation score of the last judged tick, in (0, 1] (0 before the first). */
@@ -505,84 +239,10 @@ public final class HostVectorForest {
         return score;
     }
 
-    /** The tail probability of the last judged tick's score (1 before the first). */
-    public double tailProbability() {
-        return p;
-    }
-
-    /** {@link #tailProbability()} on the likelihood scale of {@link HostConsensus} (0.5 = 1e-5). */
-    public double likelihoodScore() {
-        return HostConsensus.scoreOf(p);
-    }
-
-    /** Number of evidence dimensions of the last judged tick (≤ topK, ≤ dimensions present). */
-    public int topCount() {
-        return topCount;
-    }
-
-    /** The i-th most unusual present dimension of the last judged tick (largest |z| first). */
-    public int topDimension(int i) {
-        checkTop(i);
-        return top[i];
-    }
-
-    /** The robust z of {@link #topDimension(int) topDimension(i)} in the last judged tick (signed). */
-    public double topZ(int i) {
-        checkTop(i);
-        return z[top[i]];
-    }
-
     /** The value of {@link #topDimension(int) topDimension(i)} in the last judged tick. */
     public double topValue(int i) {
-        checkTop(i);
-        return median[top[i]] + z[top[i]] * scale[top[i]];
-    }
-
-    private void checkTop(int i) {
-        if (i < 0 || i >= topCount) {
-            throw new IndexOutOfBoundsException("evidence " + i + " of " + topCount);
-        }
-    }
-
-    /** The median dimension {@code dim} is scaled around (as of the last fit). */
-    public double median(int dim) {
-        checkDim(dim);
-        return median[dim];
-    }
-
-    /** The robust scale of dimension {@code dim} (as of the last fit). */
-    public double scale(int dim) {
-        checkDim(dim);
-        return scale[dim];
-    }
-
-    /** Ticks ended so far (scored or skipped). */
-    public long ticks() {
-        return ticks;
-    }
-
-    /** Ticks with enough dimensions present to be learned or judged. */
-    public long scoredTicks() {
-        return scoredTicks;
-    }
-
-    /** Fits so far (the first fit included). */
-    public int refits() {
-        return refits;
-    }
-
-    /** Stored raw vectors (≤ memory). */
-    public int stored() {
-        return memSize;
-    }
-
-    /** Whether stored vector {@code r} (0 = oldest) has, in dimension {@code dim}, a value above {@code v}. */
-    public boolean storedAbove(int r, int dim, double v) {
-        checkDim(dim);
-        if (r < 0 || r >= memSize) {
-            throw new IndexOutOfBoundsException("stored vector " + r + " of " + memSize);
-        }
-        return memory[((memHead + r) % cfg.memory()) * d + dim] > v;
+        int dim = topDimension(i);
+        return median[dim] + z[dim] * scale[dim];
     }
 
     /** The configuration. */

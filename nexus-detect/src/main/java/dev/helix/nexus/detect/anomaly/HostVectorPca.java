@@ -69,9 +69,11 @@ import java.util.Objects;
  * <p>Complexity per tick: O(d·k) to project, O(d·k) for the T² evidence, O(d·topK) to rank, O(calibration) for the two
  * sorted calibration inserts; a refit costs O(d·memory·log memory + memory·d² + sweeps·d³) every {@code refitEvery}
  * ticks. Memory O(memory·d + d²) doubles. Allocation-free after construction. Deterministic (no randomness): the same
- * ticks give the same scores. Not thread-safe: one thread reports values and ends ticks.
+ * ticks give the same scores. Not thread-safe: one thread reports values and ends ticks. The tick protocol, scaling,
+ * memory, verdict and evidence ranking are those of the package's host-vector base (shared with
+ * {@link HostVectorForest}); this class holds the PCA, the two calibrations and the contribution evidence.
  */
-public final class HostVectorPca {
+public final class HostVectorPca extends HostVectorDetector {
 
     /**
      * Configuration; every parameter in ticks is a count of scored ticks.
@@ -93,36 +95,9 @@ public final class HostVectorPca {
                          boolean compress, double alpha, double holdAlpha, double shapeMargin, int admitAfter,
                          int topK, int smooth) {
         public Config {
-            if (learning < 20) {
-                throw new IllegalArgumentException("learning must be >= 20 ticks, got " + learning);
-            }
-            if (memory < learning || memory > 4096) {
-                throw new IllegalArgumentException("memory must be in [learning=" + learning + ", 4096], got "
-                        + memory);
-            }
-            if (refitEvery < 1) {
-                throw new IllegalArgumentException("refitEvery must be >= 1 tick, got " + refitEvery);
-            }
-            if (calibration < 20) {
-                throw new IllegalArgumentException("calibration must be >= 20 scores, got " + calibration);
-            }
+            checkCommon(learning, memory, refitEvery, calibration, alpha, holdAlpha, shapeMargin, admitAfter, topK);
             if (!(varianceKept > 0 && varianceKept < 1)) {
                 throw new IllegalArgumentException("varianceKept must be in (0, 1), got " + varianceKept);
-            }
-            if (!(alpha > 0 && alpha < 1)) {
-                throw new IllegalArgumentException("alpha must be in (0, 1), got " + alpha);
-            }
-            if (!(holdAlpha >= alpha && holdAlpha < 1)) {
-                throw new IllegalArgumentException("holdAlpha must be in [alpha, 1), got " + holdAlpha);
-            }
-            if (!(shapeMargin >= 0)) {
-                throw new IllegalArgumentException("shapeMargin must be >= 0, got " + shapeMargin);
-            }
-            if (admitAfter < 1) {
-                throw new IllegalArgumentException("admitAfter must be >= 1 tick, got " + admitAfter);
-            }
-            if (topK < 1) {
-                throw new IllegalArgumentException("topK must be >= 1, got " + topK);
             }
             if (smooth < 1 || smooth > learning / 4) {
                 throw new IllegalArgumentException("smooth must be in [1, learning/4=" + learning / 4 + "], got "
@@ -189,22 +164,8 @@ public final class HostVectorPca {
     }
 
     private final Config cfg;
-    private final String[] names;
-    private final int d;
-
-    private final double[] current;
-    private final boolean[] present;
-    private final double[] z;
     private final double[] u;
     private final double[] lastRaw;
-    private final double[] median;
-    private final double[] scale;
-    private final double[] memory;
-    private int memHead;
-    private int memSize;
-    /** Transformed rows u of the stored vectors, ring order from row 0. */
-    private final double[] fitRows;
-    private final double[] column;
     private final double[] halfT2;
     private final double[] halfQ;
 
@@ -217,7 +178,6 @@ public final class HostVectorPca {
     private final double[] rawValues;
     private final double[] t;
     private final double[] resid;
-    private final double[] contrib;
 
     /** The last {@code smooth} statistics (T², Q), a ring, and their sums. */
     private final double[] ringT2;
@@ -228,48 +188,25 @@ public final class HostVectorPca {
     private double sumQ;
     private final ScoreTail tailT2;
     private final ScoreTail tailQ;
-    private final int[] top;
-    private final double[] topC;
-
-    private long ticks;
-    private long scoredTicks;
-    private int sinceRefit;
-    private int onRun;
-    private int refits;
-    private int topCount;
     private double t2;
     private double q;
+    /** The smoothed T² and Q of the last judged tick (what its tail probabilities are of). */
+    private double smoothT2;
+    private double smoothQ;
     private double pT2 = 1;
     private double pQ = 1;
-    private double p = 1;
     private Statistic evidenceOf = Statistic.Q;
-    private boolean fitted;
-    private boolean anomalous;
-    private boolean changed;
 
     /**
      * @param names the dimensions' names, in order (used for evidence and errors); at least 2
      * @param cfg   the configuration
      */
     public HostVectorPca(List<String> names, Config cfg) {
-        Objects.requireNonNull(names, "names");
-        this.cfg = Objects.requireNonNull(cfg, "cfg");
-        if (names.size() < 2) {
-            throw new IllegalArgumentException("a host vector needs at least 2 dimensions, got " + names.size());
-        }
-        this.names = names.toArray(String[]::new);
-        this.d = this.names.length;
-        current = new double[d];
-        Arrays.fill(current, Double.NaN);
-        present = new boolean[d];
-        z = new double[d];
+        super(names, Objects.requireNonNull(cfg, "cfg").learning(), cfg.memory(), cfg.refitEvery(), cfg.alpha(),
+                cfg.holdAlpha(), cfg.admitAfter(), cfg.topK());
+        this.cfg = cfg;
         u = new double[d];
         lastRaw = new double[d];
-        median = new double[d];
-        scale = new double[d];
-        memory = new double[cfg.memory() * d];
-        fitRows = new double[cfg.memory() * d];
-        column = new double[cfg.memory()];
         halfT2 = new double[cfg.learning()];
         halfQ = new double[cfg.learning()];
         mean = new double[d];
@@ -279,13 +216,10 @@ public final class HostVectorPca {
         rawValues = new double[d];
         t = new double[d];
         resid = new double[d];
-        contrib = new double[d];
         ringT2 = new double[cfg.smooth()];
         ringQ = new double[cfg.smooth()];
         tailT2 = new ScoreTail(cfg.calibration(), cfg.shapeMargin());
         tailQ = new ScoreTail(cfg.calibration(), cfg.shapeMargin());
-        top = new int[cfg.topK()];
-        topC = new double[cfg.topK()];
     }
 
     /** With {@link Config#defaults()}. */
@@ -293,74 +227,8 @@ public final class HostVectorPca {
         this(names, Config.defaults());
     }
 
-    /** Number of dimensions. */
-    public int dimensions() {
-        return d;
-    }
-
-    /** The name of dimension {@code dim}. */
-    public String name(int dim) {
-        checkDim(dim);
-        return names[dim];
-    }
-
-    /** Sets dimension {@code dim} for this tick; NaN/±Inf leaves it as it was. */
-    public void set(int dim, double value) {
-        checkDim(dim);
-        if (Double.isFinite(value)) {
-            current[dim] = value;
-        }
-    }
-
-    /** Adds {@code value} to dimension {@code dim} for this tick (the first finite value sets it); NaN/±Inf ignored. */
-    public void add(int dim, double value) {
-        checkDim(dim);
-        if (Double.isFinite(value)) {
-            current[dim] = Double.isNaN(current[dim]) ? value : current[dim] + value;
-        }
-    }
-
-    /** Raises dimension {@code dim} to at least {@code value} for this tick; NaN/±Inf ignored. */
-    public void max(int dim, double value) {
-        checkDim(dim);
-        if (Double.isFinite(value)) {
-            current[dim] = Double.isNaN(current[dim]) ? value : Math.max(current[dim], value);
-        }
-    }
-
-    private void checkDim(int dim) {
-        if (dim < 0 || dim >= d) {
-            throw new IndexOutOfBoundsException("dimension " + dim + " of a " + d + "-dimensional host vector");
-        }
-    }
-
-    /**
-     * Judges the values reported since the last call, updates the verdict, learns (class comment) and starts the next
-     * tick.
-     *
-     * @return the verdict after this tick
-     */
-    public boolean endTick() {
-        ticks++;
-        changed = false;
-        int n = 0;
-        for (int i = 0; i < d; i++) {
-            present[i] = !Double.isNaN(current[i]);
-            n += present[i] ? 1 : 0;
-        }
-        if (2 * n < d) {
-            Arrays.fill(current, Double.NaN);
-            return anomalous;
-        }
-        scoredTicks++;
-        if (!fitted) {
-            store(current); // missing stays NaN and is left out of the medians
-            if (memSize >= cfg.learning()) {
-                firstFit();
-            }
-            Arrays.fill(current, Double.NaN);
-            return false;
-        }
+    @Override
+    double judge() {
         for (int i = 0; i < d; i++) {
             if (present[i]) {
                 z[i] = scale[i] > 0 ? (current[i] - median[i]) / scale[i] : 0;
@@ -373,31 +241,17 @@ public final class HostVectorPca {
         System.arraycopy(current, 0, lastRaw, 0, d);
         project(u, 0);
         push(t2, q);
-        double sT2 = sumT2 / ringN;
-        double sQ = sumQ / ringN;
-        pT2 = tailT2.tailProbability(sT2);
-        pQ = tailQ.tailProbability(sQ);
-        p = Math.min(1, 2 * Math.min(pT2, pQ));
-        boolean before = anomalous;
-        anomalous = anomalous ? p <= cfg.holdAlpha() : p <= cfg.alpha();
-        changed = before != anomalous;
-        rankEvidence();
-        onRun = anomalous ? onRun + 1 : 0;
-        if (!anomalous || onRun > cfg.admitAfter()) {
-            for (int i = 0; i < d; i++) {
-                if (!present[i]) {
-                    current[i] = median[i];
-                }
-            }
-            store(current);
-            tailT2.add(sT2);
-            tailQ.add(sQ);
-        }
-        if (++sinceRefit >= cfg.refitEvery()) {
-            refit();
-        }
-        Arrays.fill(current, Double.NaN);
-        return anomalous;
+        smoothT2 = sumT2 / ringN;
+        smoothQ = sumQ / ringN;
+        pT2 = tailT2.tailProbability(smoothT2);
+        pQ = tailQ.tailProbability(smoothQ);
+        return Math.min(1, 2 * Math.min(pT2, pQ));
+    }
+
+    @Override
+    void learnScore() {
+        tailT2.add(smoothT2);
+        tailQ.add(smoothQ);
     }
 
     /** Pushes one tick's T² and Q into the smoothing ring (O(1); the sums are recomputed when it wraps). */
@@ -475,65 +329,28 @@ public final class HostVectorPca {
         q = sumQ;
     }
 
-    private void store(double[] row) {
-        int slot;
-        if (memSize < cfg.memory()) {
-            slot = (memHead + memSize) % cfg.memory();
-            memSize++;
-        } else {
-            slot = memHead;
-            memHead = (memHead + 1) % cfg.memory();
-        }
-        System.arraycopy(row, 0, memory, slot * d, d);
+    /** Missing or inactive: 0; else the transform of the robust z. */
+    @Override
+    double fitCoordinate(double v, int j) {
+        return Double.isNaN(v) || scale[j] == 0 ? 0 : transform((v - median[j]) / scale[j]);
     }
 
-    /** Medians and scales of the stored rows, then their transforms u into {@link #fitRows} (ring order). */
-    private void scaleMemory() {
-        for (int j = 0; j < d; j++) {
-            int n = 0;
-            for (int r = 0; r < memSize; r++) {
-                double v = memory[((memHead + r) % cfg.memory()) * d + j];
-                if (!Double.isNaN(v)) {
-                    column[n++] = v;
-                }
+    /** Constant in IQR and mean absolute deviation: the standard deviation; then 0 (inactive) unless finite &gt; 0. */
+    @Override
+    double finalScale(double s, double[] sorted, int n, double m) {
+        if (!(s > 0) && n > 1) {
+            double mu = 0;
+            for (int r = 0; r < n; r++) {
+                mu += sorted[r];
             }
-            if (n == 0) {
-                median[j] = 0;
-                scale[j] = 0;
-                continue;
+            mu /= n;
+            double ss = 0;
+            for (int r = 0; r < n; r++) {
+                ss += (sorted[r] - mu) * (sorted[r] - mu);
             }
-            heapSort(column, n);
-            double m = quantile(column, n, 0.5);
-            double s = (quantile(column, n, 0.75) - quantile(column, n, 0.25)) / 1.349;
-            if (!(s > 0)) {
-                double mad = 0;
-                for (int r = 0; r < n; r++) {
-                    mad += Math.abs(column[r] - m);
-                }
-                s = 1.2533 * mad / n;
-            }
-            if (!(s > 0) && n > 1) {
-                double mu = 0;
-                for (int r = 0; r < n; r++) {
-                    mu += column[r];
-                }
-                mu /= n;
-                double ss = 0;
-                for (int r = 0; r < n; r++) {
-                    ss += (column[r] - mu) * (column[r] - mu);
-                }
-                s = Math.sqrt(ss / (n - 1));
-            }
-            median[j] = m;
-            scale[j] = s > 0 && Double.isFinite(s) ? s : 0;
+            s = Math.sqrt(ss / (n - 1));
         }
-        for (int r = 0; r < memSize; r++) {
-            int src = ((memHead + r) % cfg.memory()) * d;
-            for (int j = 0; j < d; j++) {
-                double v = memory[src + j];
-                fitRows[r * d + j] = Double.isNaN(v) || scale[j] == 0 ? 0 : transform((v - median[j]) / scale[j]);
-            }
-        }
+        return s > 0 && Double.isFinite(s) ? s : 0;
     }
 
     /** The PCA of fitRows[from, to) (rows): mean, covariance, eigen-decomposition, k, floored eigenvalues. */
@@ -590,9 +407,9 @@ public final class HostVectorPca {
     }
 
     /** Cross-fit calibration on the learning vectors, then the first fit on all of them. */
-    private void firstFit() {
-        scaleMemory();
-        int n = memSize;
+    @Override
+    void firstFit() {
+        int n = stored();
         int half = n / 2;
         fitPca(0, half);
         for (int r = half; r < n; r++) {
@@ -615,20 +432,19 @@ public final class HostVectorPca {
         fitPca(0, n);
         t2 = 0;
         q = 0;
-        fitted = true;
-        sinceRefit = 0;
-        refits++;
     }
 
-    private void refit() {
-        scaleMemory();
-        fitPca(0, memSize);
-        sinceRefit = 0;
-        refits++;
+    @Override
+    void refit() {
+        fitPca(0, stored());
     }
 
-    /** The topK present dimensions by their contribution to the statistic with the smaller p. */
-    private void rankEvidence() {
+    /**
+     * Each dimension's contribution to the statistic with the smaller p: r_j² for Q, the partial contribution for T²
+     * (class comment).
+     */
+    @Override
+    void evidenceKeys(double[] contrib) {
         evidenceOf = pQ <= pT2 ? Statistic.Q : Statistic.T2;
         if (evidenceOf == Statistic.Q) {
             for (int j = 0; j < d; j++) {
@@ -643,85 +459,6 @@ public final class HostVectorPca {
                 contrib[j] = (u[j] - mean[j]) * w;
             }
         }
-        topCount = 0;
-        for (int j = 0; j < d; j++) {
-            if (!present[j]) {
-                continue;
-            }
-            double c = contrib[j];
-            int pos = topCount;
-            while (pos > 0 && c > topC[pos - 1]) {
-                pos--;
-            }
-            if (pos >= top.length) {
-                continue;
-            }
-            int end = Math.min(topCount, top.length - 1);
-            for (int i = end; i > pos; i--) {
-                top[i] = top[i - 1];
-                topC[i] = topC[i - 1];
-            }
-            top[pos] = j;
-            topC[pos] = c;
-            if (topCount < top.length) {
-                topCount++;
-            }
-        }
-    }
-
-    /** Sorts a[0, n) ascending in place: heapsort, O(n log n), allocation-free (NaN-free input). */
-    private static void heapSort(double[] a, int n) {
-        for (int i = n / 2 - 1; i >= 0; i--) {
-            siftDown(a, i, n);
-        }
-        for (int end = n - 1; end > 0; end--) {
-            double tmp = a[0];
-            a[0] = a[end];
-            a[end] = tmp;
-            siftDown(a, 0, end);
-        }
-    }
-
-    private static void siftDown(double[] a, int i, int n) {
-        double v = a[i];
-        while (true) {
-            int c = 2 * i + 1;
-            if (c >= n) {
-                break;
-            }
-            if (c + 1 < n && a[c + 1] > a[c]) {
-                c++;
-            }
-            if (a[c] <= v) {
-                break;
-            }
-            a[i] = a[c];
-            i = c;
-        }
-        a[i] = v;
-    }
-
-    /** Type-7 quantile of the first n sorted values. */
-    private static double quantile(double[] sorted, int n, double qq) {
-        double h = (n - 1) * qq;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(n - 1, lo + 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-    }
-
-    /** True until the first fit (the first {@code learning} scored ticks). */
-    public boolean isWarmingUp() {
-        return !fitted;
-    }
-
-    /** The verdict after the last tick. */
-    public boolean isAnomalous() {
-        return anomalous;
-    }
-
-    /** True when the last {@link #endTick()} turned the verdict on or off. */
-    public boolean changed() {
-        return changed;
     }
 
     /** Hotelling's T² of the last judged tick (0 before the first). */
@@ -744,16 +481,6 @@ public final class HostVectorPca {
         return pQ;
     }
 
-    /** The host-vector tail probability of the last judged tick, 2·min(p_T², p_Q) capped at 1 (1 before the first). */
-    public double tailProbability() {
-        return p;
-    }
-
-    /** {@link #tailProbability()} on the likelihood scale of {@link HostConsensus} (0.5 = 1e-5). */
-    public double likelihoodScore() {
-        return HostConsensus.scoreOf(p);
-    }
-
     /** Retained components of the PCA in use (0 before the first fit). */
     public int components() {
         return k;
@@ -764,81 +491,16 @@ public final class HostVectorPca {
         return evidenceOf;
     }
 
-    /** Number of evidence dimensions of the last judged tick (≤ topK, ≤ dimensions present). */
-    public int topCount() {
-        return topCount;
-    }
-
-    /** The i-th largest contributor (present dimension) of the last judged tick. */
-    public int topDimension(int i) {
-        checkTop(i);
-        return top[i];
-    }
-
     /** The share of {@link #evidenceStatistic()} contributed by {@link #topDimension(int) topDimension(i)}. */
     public double topShare(int i) {
         checkTop(i);
         double total = evidenceOf == Statistic.Q ? q : t2;
-        return total > 0 ? topC[i] / total : 0;
-    }
-
-    /** The robust z of {@link #topDimension(int) topDimension(i)} in the last judged tick (0 when it is inactive). */
-    public double topZ(int i) {
-        checkTop(i);
-        return z[top[i]];
+        return total > 0 ? topKey[i] / total : 0;
     }
 
     /** The raw value of {@link #topDimension(int) topDimension(i)} in the last judged tick. */
     public double topValue(int i) {
-        checkTop(i);
-        return lastRaw[top[i]];
-    }
-
-    private void checkTop(int i) {
-        if (i < 0 || i >= topCount) {
-            throw new IndexOutOfBoundsException("evidence " + i + " of " + topCount);
-        }
-    }
-
-    /** The median dimension {@code dim} is scaled around (as of the last fit). */
-    public double median(int dim) {
-        checkDim(dim);
-        return median[dim];
-    }
-
-    /** The robust scale of dimension {@code dim} (as of the last fit; 0 = inactive). */
-    public double scale(int dim) {
-        checkDim(dim);
-        return scale[dim];
-    }
-
-    /** Ticks ended so far (scored or skipped). */
-    public long ticks() {
-        return ticks;
-    }
-
-    /** Ticks with enough dimensions present to be learned or judged. */
-    public long scoredTicks() {
-        return scoredTicks;
-    }
-
-    /** Fits so far (the first fit included). */
-    public int refits() {
-        return refits;
-    }
-
-    /** Stored raw vectors (≤ memory). */
-    public int stored() {
-        return memSize;
-    }
-
-    /** Whether stored vector {@code r} (0 = oldest) has, in dimension {@code dim}, a value above {@code v}. */
-    public boolean storedAbove(int r, int dim, double v) {
-        checkDim(dim);
-        if (r < 0 || r >= memSize) {
-            throw new IndexOutOfBoundsException("stored vector " + r + " of " + memSize);
-        }
-        return memory[((memHead + r) % cfg.memory()) * d + dim] > v;
+        return lastRaw[topDimension(i)];
     }
 
     /** The configuration. */

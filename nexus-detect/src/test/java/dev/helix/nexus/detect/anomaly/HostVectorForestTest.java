@@ -1,48 +1,17 @@
 package dev.helix.nexus.detect.anomaly;
 
+import static dev.helix.nexus.detect.anomaly.HostVectorStreams.D;
+import static dev.helix.nexus.detect.anomaly.HostVectorStreams.names;
+import static dev.helix.nexus.detect.anomaly.HostVectorStreams.normal;
+import static dev.helix.nexus.detect.anomaly.HostVectorStreams.normalExcept;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class HostVectorForestTest {
-
-    private static final int D = 12;
-
-    private static List<String> names() {
-        List<String> n = new ArrayList<>();
-        for (int i = 0; i < D; i++) {
-            n.add("m" + i);
-        }
-        return n;
-    }
-
-    /**
-     * A host-like normal vector: a shared load factor moves metrics 0-5 together (as CPU, run queue and context
-     * switches do), the rest are independent; each on its own unit scale (1 to 1e6), so units differ by 6 decades.
-     */
-    private static void normal(HostVectorForest f, Random r) {
-        normalExcept(f, r, -1);
-    }
-
-    /** {@link #normal} without reporting metric {@code skip}. */
-    private static void normalExcept(HostVectorForest f, Random r, int skip) {
-        double load = r.nextGaussian();
-        for (int i = 0; i < D; i++) {
-            if (i == skip) {
-                r.nextGaussian();
-                continue;
-            }
-            double unit = Math.pow(10, i % 7);
-            double x = i < 6 ? load + 0.3 * r.nextGaussian() : r.nextGaussian();
-            f.set(i, unit * (10 + x));
-        }
-    }
 
     /**
      * At a per-tick budget of 1e-3 (the default 1e-5 is out of this forest's reach, see
@@ -264,35 +233,7 @@ class HostVectorForestTest {
 
     @Test
     void steadyStateTicksIncludingRefitsDoNotAllocate() {
-        var bean = ManagementFactory.getThreadMXBean();
-        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no allocation counter on this JVM");
-        var mx = (com.sun.management.ThreadMXBean) bean;
-        assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
-                "no allocation counter on this JVM");
-        HostVectorForest f = new HostVectorForest(names());
-        double[] v = new double[500 * D];
-        Random r = new Random(2);
-        for (int i = 0; i < v.length; i++) {
-            v[i] = r.nextGaussian() * Math.pow(10, i % 7);
-        }
-        for (int t = 0; t < 3000; t++) { // learning, first fit, refits and the JIT
-            for (int i = 0; i < D; i++) {
-                f.set(i, v[(t % 500) * D + i]);
-            }
-            f.endTick();
-        }
-        long tid = Thread.currentThread().threadId();
-        long before = mx.getThreadAllocatedBytes(tid);
-        int fits = f.refits();
-        for (int t = 0; t < 3000; t++) {
-            for (int i = 0; i < D; i++) {
-                f.add(i, v[(t % 500) * D + i]);
-            }
-            f.endTick();
-        }
-        long allocated = mx.getThreadAllocatedBytes(tid) - before;
-        assertThat(f.refits() - fits).isEqualTo(10);
-        assertThat(allocated).as("bytes allocated over 3000 ticks with 10 refits").isLessThan(2_000);
+        HostVectorStreams.assertSteadyStateDoesNotAllocate(new HostVectorForest(names()), false);
     }
 
     @Test

@@ -1,49 +1,19 @@
 package dev.helix.nexus.detect.anomaly;
 
+import static dev.helix.nexus.detect.anomaly.HostVectorStreams.D;
+import static dev.helix.nexus.detect.anomaly.HostVectorStreams.names;
+import static dev.helix.nexus.detect.anomaly.HostVectorStreams.normal;
+import static dev.helix.nexus.detect.anomaly.HostVectorStreams.normalExcept;
+import static dev.helix.nexus.detect.anomaly.HostVectorStreams.unit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class HostVectorPcaTest {
-
-    private static final int D = 12;
-
-    private static List<String> names() {
-        List<String> n = new ArrayList<>();
-        for (int i = 0; i < D; i++) {
-            n.add("m" + i);
-        }
-        return n;
-    }
-
-    /**
-     * A host-like normal vector: a shared load factor moves metrics 0-5 together (as CPU, run queue and context
-     * switches do), the rest are independent; each on its own unit scale (1 to 1e6).
-     */
-    private static void normal(HostVectorPca f, Random r) {
-        normalExcept(f, r, -1);
-    }
-
-    private static void normalExcept(HostVectorPca f, Random r, int skip) {
-        double load = r.nextGaussian();
-        for (int i = 0; i < D; i++) {
-            double x = i < 6 ? load + 0.3 * r.nextGaussian() : r.nextGaussian();
-            if (i != skip) {
-                f.set(i, unit(i) * (10 + x));
-            }
-        }
-    }
-
-    private static double unit(int i) {
-        return Math.pow(10, i % 7);
-    }
 
     private static HostVectorPca trained(HostVectorPca.Config cfg, Random r, int ticks) {
         HostVectorPca f = new HostVectorPca(names(), cfg);
@@ -274,35 +244,8 @@ class HostVectorPcaTest {
 
     @Test
     void steadyStateTicksIncludingRefitsDoNotAllocate() {
-        var bean = ManagementFactory.getThreadMXBean();
-        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no allocation counter on this JVM");
-        var mx = (com.sun.management.ThreadMXBean) bean;
-        assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
-                "no allocation counter on this JVM");
-        HostVectorPca f = new HostVectorPca(names(), HostVectorPca.Config.defaults().withSmoothing(5));
-        double[] v = new double[500 * D];
-        Random r = new Random(2);
-        for (int i = 0; i < v.length; i++) {
-            v[i] = r.nextGaussian() * unit(i % D);
-        }
-        for (int t = 0; t < 3000; t++) {
-            for (int i = 0; i < D; i++) {
-                f.set(i, v[(t % 500) * D + i]);
-            }
-            f.endTick();
-        }
-        long tid = Thread.currentThread().threadId();
-        long before = mx.getThreadAllocatedBytes(tid);
-        int fits = f.refits();
-        for (int t = 0; t < 3000; t++) {
-            for (int i = 0; i < D; i++) {
-                f.max(i, v[(t % 500) * D + i]);
-            }
-            f.endTick();
-        }
-        long allocated = mx.getThreadAllocatedBytes(tid) - before;
-        assertThat(f.refits() - fits).isEqualTo(10);
-        assertThat(allocated).as("bytes allocated over 3000 ticks with 10 refits").isLessThan(2_000);
+        HostVectorStreams.assertSteadyStateDoesNotAllocate(
+                new HostVectorPca(names(), HostVectorPca.Config.defaults().withSmoothing(5)), true);
     }
 
     @Test
