@@ -69,7 +69,7 @@ public final class LiveSeriesDetector implements Detector {
     private final int learning;
     private final double alpha;
     private final SortedWindow level;
-    private final Tail deviations;
+    private final ScoreTail deviations;
     /** The last {@code relearn} finite samples (ring), for re-learning a level. */
     private final double[] recent;
     private int recentHead;
@@ -131,7 +131,7 @@ public final class LiveSeriesDetector implements Detector {
         this.learning = learning;
         this.alpha = alpha;
         this.level = new SortedWindow(window);
-        this.deviations = new Tail(history, minPeaks, tailFraction, shapeMargin);
+        this.deviations = new ScoreTail(history, minPeaks, tailFraction, shapeMargin);
         this.recent = new double[relearn];
     }
 
@@ -151,12 +151,14 @@ public final class LiveSeriesDetector implements Detector {
         if (level.size() >= relearn) {
             double d = Math.abs(x - median(level));
             if (!isWarmingUp()) {
-                double p = deviations.tailProbability(d);
+                double p = d < Double.POSITIVE_INFINITY ? deviations.tailProbability(d) : 0.0; // overflowed: beyond any tail
                 lastP = p;
                 anomalous = p <= alpha;
                 score = HostConsensus.scoreOf(p);
             }
-            deviations.add(d);
+            if (d < Double.POSITIVE_INFINITY) {
+                deviations.add(d);
+            }
         }
         level.add(x);
         recent[recentHead] = x;
@@ -206,135 +208,5 @@ public final class LiveSeriesDetector implements Detector {
         run = 0;
         anomalous = false;
         lastP = 1.0;
-    }
-
-    /**
-     * The last {@code history} deviations, sorted, with the tail probability of a new one (conformal at or below the
-     * tail threshold, the widened generalised Pareto tail above it; see the class comment) and the tail fit cached
-     * until the history changes.
-     */
-    private static final class Tail {
-        private final SortedWindow values;
-        private final int minPeaks;
-        private final double tailFraction;
-        private final double shapeMargin;
-        private boolean fitValid;
-        private double u;
-        private int peaks;
-        private double shape;
-        private double scale;
-
-        Tail(int history, int minPeaks, double tailFraction, double shapeMargin) {
-            this.values = new SortedWindow(history);
-            this.minPeaks = minPeaks;
-            this.tailFraction = tailFraction;
-            this.shapeMargin = shapeMargin;
-        }
-
-        int size() {
-            return values.size();
-        }
-
-        void clear() {
-            values.clear();
-            fitValid = false;
-        }
-
-        /** Adds a value; +∞ (an overflowed deviation) is not stored. */
-        void add(double s) {
-            if (s < Double.POSITIVE_INFINITY) {
-                values.add(s);
-                fitValid = false;
-            }
-        }
-
-        /** The tail probability of a deviation {@code s} ≥ 0 under the history; 0 for +∞. */
-        double tailProbability(double s) {
-            if (!(s < Double.POSITIVE_INFINITY)) {
-                return 0.0;
-            }
-            int n = values.size();
-            if (!fitValid) {
-                fit();
-            }
-            if (s <= u || peaks < minPeaks) {
-                return (n - firstAtLeast(s) + 1.0) / (n + 1.0);
-            }
-            double y = s - u;
-            double tail = shape < 1e-9 ? Math.exp(-y / scale) : Math.exp(-Math.log1p(shape * y / scale) / shape);
-            return (peaks + 1.0) / (n + 1.0) * tail;
-        }
-
-        /** Tail threshold, peaks and the widened probability-weighted-moment GPD fit of the peaks' excesses. */
-        private void fit() {
-            fitValid = true;
-            int n = values.size();
-            int k = Math.min(n - 1, Math.max(minPeaks, (int) Math.ceil(tailFraction * n)));
-            double t = values.get(n - 1 - k);
-            int first = firstAbove(t);
-            if (n - first < minPeaks) {
-                int below = firstAtLeast(t) - 1;
-                if (below >= 0) {
-                    t = values.get(below);
-                    first = firstAbove(t);
-                }
-            }
-            u = t;
-            peaks = n - first;
-            shape = 0;
-            scale = 0;
-            if (peaks < minPeaks) {
-                return;
-            }
-            double a0 = 0;
-            double a1 = 0;
-            for (int i = 0; i < peaks; i++) {
-                double y = values.get(first + i) - t;
-                a0 += y;
-                a1 += y * (peaks - 1 - i) / (peaks - 1.0);
-            }
-            a0 /= peaks;
-            a1 /= peaks;
-            double den = a0 - 2 * a1;
-            double estimate = den > 0 ? Math.max(0, 2 - a0 / den) : 0;
-            double g = Math.min(estimate, 0.4);
-            double se = Math.sqrt((1 - g) * (2 - g) * (2 - g) * (1 - g + 2 * g * g)
-                    / ((1 - 2 * g) * (3 - 2 * g) * peaks));
-            shape = Math.min(estimate + shapeMargin * se, 0.95);
-            scale = a0 * (1 - shape); // keeps the peaks' mean excess a0 = σ/(1 − γ)
-            if (!(scale > 0)) {
-                peaks = 0; // no spread above u: no tail model, conformal p-values only
-            }
-        }
-
-        /** Index of the first history value ≥ v. */
-        private int firstAtLeast(double v) {
-            int lo = 0;
-            int hi = values.size();
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (values.get(mid) < v) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
-
-        /** Index of the first history value &gt; v. */
-        private int firstAbove(double v) {
-            int lo = 0;
-            int hi = values.size();
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (values.get(mid) <= v) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
     }
 }

@@ -1,14 +1,17 @@
 package dev.helix.nexus.detect.anomaly;
 
+import dev.helix.nexus.detect.internal.SortedWindow;
+
 /**
- * The last {@code capacity} calibration scores of a live detector, kept sorted (and in arrival order, to drop the
- * oldest), with the upper tail probability of a new score: with n scores and k = max(10, ⌈0.02 n⌉), the threshold u is
- * the (k+1)-th largest score; for s ≤ u the conformal p = (#{h ≥ s} + 1)/(n + 1); for s &gt; u a generalised Pareto
- * tail fitted to the peaks' excesses by probability-weighted moments, p = (N_u + 1)/(n + 1)·(1 + γ(s − u)/σ)^(−1/γ),
- * with the shape estimate clamped at ≥ 0 and widened by {@code shapeMargin} standard errors (computed at
- * min(γ, 0.4)), capped at 0.95.
- * The tail model of {@link HostVectorForest} and {@link HostVectorPca} (and the same model as
- * {@link LiveSeriesDetector}'s). The fit is cached until the scores change.
+ * The last {@code capacity} calibration scores of a live detector (a {@link SortedWindow}: sorted, oldest dropped
+ * first), with the upper tail probability of a new score: with n scores and k = max(minPeaks, ⌈tailFraction·n⌉) (by
+ * default 10 and 0.02), the threshold u is the (k+1)-th largest score; for s ≤ u the conformal
+ * p = (#{h ≥ s} + 1)/(n + 1); for s &gt; u a generalised Pareto tail fitted to the peaks' excesses by
+ * probability-weighted moments, p = (N_u + 1)/(n + 1)·(1 + γ(s − u)/σ)^(−1/γ), with the shape estimate clamped at
+ * ≥ 0 and widened by {@code shapeMargin} standard errors (computed at min(γ, 0.4)), capped at 0.95 (σ chosen to keep
+ * the peaks' mean excess a0 = σ/(1 − γ)); with fewer than minPeaks peaks or no spread above u, conformal p-values
+ * only. The tail model of {@link LiveSeriesDetector}, {@link HostVectorForest} and {@link HostVectorPca}. The fit is
+ * cached until the scores change.
  *
  * <p>Complexity: {@link #add} O(capacity) (a memmove of the sorted array), {@link #tailProbability} O(log capacity)
  * plus an O(k) refit after a change. Allocation-free after construction. Not thread-safe.
@@ -18,56 +21,55 @@ final class ScoreTail {
     private static final int MIN_PEAKS = 10;
     private static final double TAIL_FRACTION = 0.02;
 
-    private final double[] sorted;
-    private final double[] ring;
+    private final SortedWindow values;
+    private final int minPeaks;
+    private final double tailFraction;
     private final double shapeMargin;
-    private int head;
-    private int n;
     private boolean fitValid;
     private double u;
     private int peaks;
     private double shape;
     private double sigma;
 
+    /** With at least 10 peaks and a tail share of 2 %. */
     ScoreTail(int capacity, double shapeMargin) {
-        sorted = new double[capacity];
-        ring = new double[capacity];
+        this(capacity, MIN_PEAKS, TAIL_FRACTION, shapeMargin);
+    }
+
+    ScoreTail(int capacity, int minPeaks, double tailFraction, double shapeMargin) {
+        this.values = new SortedWindow(capacity);
+        this.minPeaks = minPeaks;
+        this.tailFraction = tailFraction;
         this.shapeMargin = shapeMargin;
     }
 
     /** Number of scores held. */
     int size() {
-        return n;
+        return values.size();
+    }
+
+    /** Forgets every score. */
+    void clear() {
+        values.clear();
+        fitValid = false;
     }
 
     /** Adds a finite score, dropping the oldest when full. */
     void add(double s) {
-        if (n == ring.length) {
-            double old = ring[head];
-            int at = firstAtLeast(old);
-            System.arraycopy(sorted, at + 1, sorted, at, n - at - 1);
-            n--;
-            ring[head] = s;
-            head = (head + 1) % ring.length;
-        } else {
-            ring[(head + n) % ring.length] = s;
-        }
-        int at = firstAbove(s);
-        System.arraycopy(sorted, at, sorted, at + 1, n - at);
-        sorted[at] = s;
-        n++;
+        values.add(s);
         fitValid = false;
     }
 
     /** The upper tail probability of {@code s} against the held scores (class comment); 1 when none are held. */
     double tailProbability(double s) {
+        int n = values.size();
         if (n == 0) {
             return 1;
         }
         if (!fitValid) {
             fit();
         }
-        if (s <= u || peaks < MIN_PEAKS) {
+        if (s <= u || peaks < minPeaks) {
             return (n - firstAtLeast(s) + 1.0) / (n + 1.0);
         }
         double y = s - u;
@@ -75,15 +77,17 @@ final class ScoreTail {
         return (peaks + 1.0) / (n + 1.0) * tail;
     }
 
+    /** Tail threshold, peaks and the widened probability-weighted-moment GPD fit of the peaks' excesses. */
     private void fit() {
         fitValid = true;
-        int k = Math.min(n - 1, Math.max(MIN_PEAKS, (int) Math.ceil(TAIL_FRACTION * n)));
-        double t = sorted[n - 1 - k];
+        int n = values.size();
+        int k = Math.min(n - 1, Math.max(minPeaks, (int) Math.ceil(tailFraction * n)));
+        double t = values.get(n - 1 - k);
         int first = firstAbove(t);
-        if (n - first < MIN_PEAKS) {
+        if (n - first < minPeaks) {
             int below = firstAtLeast(t) - 1;
             if (below >= 0) {
-                t = sorted[below];
+                t = values.get(below);
                 first = firstAbove(t);
             }
         }
@@ -91,13 +95,13 @@ final class ScoreTail {
         peaks = n - first;
         shape = 0;
         sigma = 0;
-        if (peaks < MIN_PEAKS) {
+        if (peaks < minPeaks) {
             return;
         }
         double a0 = 0;
         double a1 = 0;
         for (int i = 0; i < peaks; i++) {
-            double y = sorted[first + i] - t;
+            double y = values.get(first + i) - t;
             a0 += y;
             a1 += y * (peaks - 1 - i) / (peaks - 1.0);
         }
@@ -115,12 +119,13 @@ final class ScoreTail {
         }
     }
 
+    /** Index of the first held score ≥ v. */
     private int firstAtLeast(double v) {
         int lo = 0;
-        int hi = n;
+        int hi = values.size();
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (sorted[mid] < v) {
+            if (values.get(mid) < v) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -129,12 +134,13 @@ final class ScoreTail {
         return lo;
     }
 
+    /** Index of the first held score &gt; v. */
     private int firstAbove(double v) {
         int lo = 0;
-        int hi = n;
+        int hi = values.size();
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= v) {
+            if (values.get(mid) <= v) {
                 lo = mid + 1;
             } else {
                 hi = mid;
