@@ -266,18 +266,7 @@ public final class SchedDemandSensor implements Sensor {
     }
 
     private static long parseId(String s) {
-        if (s.isEmpty() || s.length() > 10) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
+        return s.length() > 10 ? -1 : parseNonNegative(s, 0, s.length());
     }
 
     /**
