@@ -73,7 +73,8 @@ public final class SafetyRules {
                         if (!name.contains("/") && cgroups.exists(name)) {
                             for (long pid : cgroups.pids(name)) {
                                 Optional<String> r = refusePid(pid);
-                                if (r.isPresent() && ProcFs.stat(pid).isPresent()) {
+                                // a member that has gone or is exiting meanwhile does not block the group
+                                if (r.isPresent() && ProcFs.stat(pid).filter(m -> !m.exiting()).isPresent()) {
                                     return Optional.of("cgroup " + path + " holds a protected process: " + r.get());
                                 }
                             }
@@ -112,8 +113,19 @@ public final class SafetyRules {
         if (st.isEmpty()) {
             return Optional.of("pid " + pid + " does not exist");
         }
-        if (st.get().kernelThread() || pid == 2 || st.get().ppid() == 2 || !ProcFs.hasExe(pid)) {
+        if (st.get().kernelThread() || pid == 2 || st.get().ppid() == 2) {
             return Optional.of("pid " + pid + " (" + st.get().comm() + ") is a kernel thread");
+        }
+        if (!ProcFs.hasExe(pid)) {
+            // No exe link: a kernel thread, or a user process that is exiting (its memory map, and with it the exe
+            // link, is released after PF_EXITING is set). Read the flags again after the failed readlink to tell.
+            Optional<ProcFs.Stat> again = ProcFs.stat(pid);
+            if (again.isEmpty()) {
+                return Optional.of("pid " + pid + " does not exist");
+            }
+            return Optional.of(again.get().exiting()
+                    ? "pid " + pid + " (" + st.get().comm() + ") is exiting"
+                    : "pid " + pid + " (" + st.get().comm() + ") is a kernel thread");
         }
         if (protect.names().contains(st.get().comm())) {
             return Optional.of("pid " + pid + " (" + st.get().comm() + ") is on the protect-list by name");

@@ -7,6 +7,7 @@ import dev.helix.nexus.core.event.NexusEvent;
 import dev.helix.nexus.core.event.RecentEvents;
 import dev.helix.nexus.core.spi.ActionResult;
 import dev.helix.nexus.core.spi.ComponentId;
+import dev.helix.nexus.heal.internal.ProcFs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +69,24 @@ class SafetyGateTest {
             assertThat(gate.refusal(ComponentId.process(2))).get().asString().contains("kernel thread");
         }
         assertThat(gate.refusal(ComponentId.process(999_999_999))).get().asString().contains("does not exist");
+    }
+
+    @Test
+    void anExitingProcessIsRefusedAsExitingNotAsAKernelThread() throws Exception {
+        // sh forks a short sleep, then execs a long one that never reaps it: the short sleep stays a zombie (no exe
+        // link, PF_EXITING set), which the no-exe rule once took for a kernel thread
+        child = new ProcessBuilder("sh", "-c", "sleep 0.05 & exec sleep 30").start();
+        long zombie = -1;
+        for (int i = 0; i < 100 && zombie < 0; i++) {
+            Thread.sleep(20);
+            zombie = child.toHandle().children().mapToLong(ProcessHandle::pid)
+                    .filter(p -> ProcFs.stat(p).map(s -> s.state() == 'Z').orElse(false)).findFirst().orElse(-1);
+        }
+        assertThat(zombie).as("a zombie child of the long sleep").isPositive();
+        assertThat(ProcFs.stat(zombie).orElseThrow().exiting()).isTrue();
+        assertThat(ProcFs.hasExe(zombie)).isFalse();
+        assertThat(gate(NexusLevel.AUTONOMOUS).refusal(ComponentId.process(zombie))).get().asString()
+                .contains("is exiting").doesNotContain("kernel thread");
     }
 
     @Test

@@ -10,6 +10,8 @@ public final class ProcFs {
 
     /** {@code PF_KTHREAD} in {@code /proc/<pid>/stat} flags. */
     public static final long PF_KTHREAD = 0x00200000L;
+    /** {@code PF_EXITING} in {@code /proc/<pid>/stat} flags: set when the task starts to exit (also on zombies). */
+    public static final long PF_EXITING = 0x00000004L;
 
     private ProcFs() {
     }
@@ -23,6 +25,11 @@ public final class ProcFs {
 
         public boolean kernelThread() {
             return (flags & PF_KTHREAD) != 0;
+        }
+
+        /** True once the task has begun to exit (PF_EXITING; zombies included). */
+        public boolean exiting() {
+            return (flags & PF_EXITING) != 0;
         }
     }
 
