@@ -8,22 +8,25 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Multivariate detector that fuses several PCA-residual statistics without choosing among them: each member's
+ * Multivariate detector that fuses several PCA statistics without choosing among them: each member's
  * statistic is turned into a tail probability on that member's own out-of-sample training statistics, the
  * probabilities are combined by a fixed rule, and a single alarm threshold is set on the fused training statistic.
  * Built for metric vectors on a common scale (e.g. SMD's min-max scaled server metrics); the design and its reasons
  * are in {@code docs/benchmarks/smd-ensemble.md}.
  *
- * <p>Members. Member m has a kept-variance share v_m and a smoothing length W_m; its statistic for row t is the
- * {@link PcaPotDetector} statistic
- * <pre>  a_t = s_t - median(s_{t-D}, …, s_{t-1}),   s_t = mean(Q_v(x_{t-W+1}), …, Q_v(x_t)),</pre>
- * with Q_v the PCA residual (mean squared reconstruction error, rows as given) of a {@link PcaDetector} keeping v of
- * the variance, and D the trailing-median length shared by all members (0 disables the median). Members with the same
- * v share one PCA model.
+ * <p>Members. Member m has a kept-variance share v_m, a smoothing length W_m and a per-row statistic R_m, either
+ * the PCA residual Q_v (mean squared reconstruction error outside the kept subspace, {@link Statistic#RESIDUAL}) or
+ * Hotelling's T²_v (squared scores on the kept components, each divided by its eigenvalue: deviation inside the
+ * subspace, {@link Statistic#HOTELLING}) of a {@link PcaDetector} keeping v of the variance, rows as given. Its
+ * statistic for row t is, as in {@link PcaPotDetector},
+ * <pre>  a_t = s_t - median(s_{t-D}, …, s_{t-1}),   s_t = mean(R_m(x_{t-W+1}), …, R_m(x_t)),</pre>
+ * with D the trailing-median length shared by all members (0 disables the median). Members with the same v share one
+ * PCA model (both statistics come from one projection).
  *
  * <p>Per-member calibration (training rows only). The N finite training rows are cut into {@code folds} contiguous
- * blocks; each block's Q_v comes from a PCA fitted on the other blocks, and smoothing and the trailing median (window
- * min(D, N/2), filled from the first rows) turn these into the member's calibration statistics c_1..c_n. The member's
+ * blocks; each block's Q_v and T²_v come from a PCA fitted on the other blocks, and smoothing and the trailing
+ * median (window min(D, N/2), filled from the first rows) turn these into the member's calibration statistics
+ * c_1..c_n. The member's
  * tail probability of a value a is the conformal p-value (1 + #{i : c_i ≥ a})/(n + 1) up to u, the {@code level}
  * quantile of the c_i, and above it (1 + N_u)/(n + 1)·S(a - u), where S is the survival function of the generalised
  * Pareto tail fitted by {@link PotThreshold} to the N_u excesses over u (conformal throughout when no tail is
@@ -46,7 +49,7 @@ import java.util.List;
  *
  * <p>Bad input: rows of the wrong width are rejected with their index; non-finite training rows are skipped (at least
  * {@code 4·folds} finite rows are required); a non-finite sample is ignored (score 0, no alarm, state unchanged); a
- * finite sample whose residual overflows is clamped to {@code 1e150} before smoothing (and so alarms).
+ * finite sample whose Q or T² overflows is clamped to {@code 1e150} before smoothing (and so alarms).
  *
  * <p>Complexity: fit O(P·folds·(N·d² + d³) + M·folds·n log n + M·N·D) for P distinct variances; update O(P·d·k)
  * for k kept components plus, per member, O(log n) for the p-value search and O(log D) search with one O(D) memmove
@@ -57,13 +60,25 @@ public final class CalibratedEnsembleDetector implements Detector {
     /** Name under which the SMD evaluation runs {@link Config#smdDefaults(int)}. */
     public static final String NAME = "pca-ens";
 
+    /** Name under which the SMD evaluation runs {@link Config#smdWithHotelling(int)}. */
+    public static final String NAME_HOTELLING = "pca-ens2";
+
+    /** The per-row PCA statistic a member smooths and calibrates. */
+    public enum Statistic {
+        /** Q: mean squared reconstruction error, deviation outside the kept subspace. */
+        RESIDUAL,
+        /** Hotelling's T²: Σ_c (score on component c)² / λ_c over the kept components, deviation inside it. */
+        HOTELLING
+    }
+
     /**
      * One member.
      *
      * @param varianceKept share of variance its PCA keeps, in (0, 1]
-     * @param smoothing    W, rows in the trailing mean of the residual (≥ 1)
+     * @param smoothing    W, rows in the trailing mean of the statistic (≥ 1)
+     * @param statistic    the per-row statistic (not null)
      */
-    public record Member(double varianceKept, int smoothing) {
+    public record Member(double varianceKept, int smoothing, Statistic statistic) {
         public Member {
             if (!(varianceKept > 0 && varianceKept <= 1)) {
                 throw new IllegalArgumentException("member varianceKept must be in (0, 1], got " + varianceKept);
@@ -71,6 +86,14 @@ public final class CalibratedEnsembleDetector implements Detector {
             if (smoothing < 1) {
                 throw new IllegalArgumentException("member smoothing must be >= 1, got " + smoothing);
             }
+            if (statistic == null) {
+                throw new IllegalArgumentException("member statistic must not be null");
+            }
+        }
+
+        /** A residual (Q) member. */
+        public Member(double varianceKept, int smoothing) {
+            this(varianceKept, smoothing, Statistic.RESIDUAL);
         }
     }
 
@@ -110,6 +133,16 @@ public final class CalibratedEnsembleDetector implements Detector {
         public static Config smdDefaults(int dims) {
             return new Config(dims, List.of(new Member(0.90, 5), new Member(0.90, 15), new Member(0.99, 5),
                     new Member(0.99, 15)), 10_080, 5, 0.98, 1e-2);
+        }
+
+        /**
+         * {@link #smdDefaults(int)} plus two Hotelling T² members inside the 90 % subspace, (0.90, 5, T²) and
+         * (0.90, 15, T²); everything else unchanged (docs/benchmarks/smd-ensemble.md §5, fixed before scoring).
+         */
+        public static Config smdWithHotelling(int dims) {
+            return new Config(dims, List.of(new Member(0.90, 5), new Member(0.90, 15), new Member(0.99, 5),
+                    new Member(0.99, 15), new Member(0.90, 5, Statistic.HOTELLING),
+                    new Member(0.90, 15, Statistic.HOTELLING)), 10_080, 5, 0.98, 1e-2);
         }
     }
 
@@ -193,17 +226,20 @@ public final class CalibratedEnsembleDetector implements Detector {
     /** Largest residual fed to the trailing means (finite rows far enough out overflow Q to infinity). */
     static final double MAX_RESIDUAL = 1e150;
 
+    private final String name;
     private final Config cfg;
     private final double[] variances;
     private final int[] modelOf;
     private final double[] one = new double[1];
     private final double[] lastQ;
+    private final double[] lastT2;
     private final double[] lastP;
     private final double[][] rings;
     private final int[] ringPos;
     private final int[] ringCount;
     private final double[] ringSum;
     private final SortedWindow[] bases;
+    private final boolean[] hotelling;
     private PcaDetector[] models;
     private TailProbability[] maps;
     private double[][] calibrationP;
@@ -212,7 +248,15 @@ public final class CalibratedEnsembleDetector implements Detector {
     private double lastFused;
     private boolean anomalous;
 
-    public CalibratedEnsembleDetector(Config cfg) {
+    /**
+     * @param name the detector's name (non-blank)
+     * @param cfg  the settings
+     */
+    public CalibratedEnsembleDetector(String name, Config cfg) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("detector name must not be blank");
+        }
+        this.name = name;
         this.cfg = cfg;
         int m = cfg.members().size();
         double[] distinct = cfg.members().stream().mapToDouble(Member::varianceKept).distinct().toArray();
@@ -227,6 +271,7 @@ public final class CalibratedEnsembleDetector implements Detector {
             }
         }
         this.lastQ = new double[distinct.length];
+        this.lastT2 = new double[distinct.length];
         this.lastP = new double[m];
         this.rings = new double[m][];
         for (int i = 0; i < m; i++) {
@@ -236,16 +281,30 @@ public final class CalibratedEnsembleDetector implements Detector {
         this.ringCount = new int[m];
         this.ringSum = new double[m];
         this.bases = new SortedWindow[m];
+        this.hotelling = new boolean[m];
+        for (int i = 0; i < m; i++) {
+            hotelling[i] = cfg.members().get(i).statistic() == Statistic.HOTELLING;
+        }
     }
 
-    /** Detector with {@link Config#smdDefaults(int)}. */
+    /** Detector named {@link #NAME} with the given settings. */
+    public CalibratedEnsembleDetector(Config cfg) {
+        this(NAME, cfg);
+    }
+
+    /** Detector {@link #NAME} with {@link Config#smdDefaults(int)}. */
     public CalibratedEnsembleDetector(int dims) {
         this(Config.smdDefaults(dims));
     }
 
+    /** Detector {@link #NAME_HOTELLING} with {@link Config#smdWithHotelling(int)}. */
+    public static CalibratedEnsembleDetector smdWithHotelling(int dims) {
+        return new CalibratedEnsembleDetector(NAME_HOTELLING, Config.smdWithHotelling(dims));
+    }
+
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     @Override
@@ -287,7 +346,7 @@ public final class CalibratedEnsembleDetector implements Detector {
      */
     public double[] calibrationPValues(int m) {
         if (calibrationP == null) {
-            throw new IllegalStateException(NAME + " is not fitted");
+            throw new IllegalStateException(name + " is not fitted");
         }
         return calibrationP[m].clone();
     }
@@ -302,7 +361,7 @@ public final class CalibratedEnsembleDetector implements Detector {
         List<double[]> ok = new ArrayList<>(rows.length);
         for (int i = 0; i < rows.length; i++) {
             if (rows[i].length != cfg.dims()) {
-                throw new IllegalArgumentException(NAME + ": training row " + i + " has " + rows[i].length
+                throw new IllegalArgumentException(name + ": training row " + i + " has " + rows[i].length
                         + " values, expected " + cfg.dims());
             }
             if (finite(rows[i])) {
@@ -312,24 +371,29 @@ public final class CalibratedEnsembleDetector implements Detector {
         int n = ok.size();
         int folds = cfg.folds();
         if (n < 4 * folds) {
-            throw new IllegalArgumentException(NAME + " needs at least " + 4 * folds + " finite training rows, got "
+            throw new IllegalArgumentException(name + " needs at least " + 4 * folds + " finite training rows, got "
                     + n);
         }
         double[][] train = ok.toArray(new double[0][]);
-        // out-of-sample residuals per distinct variance, and the final models on all rows
-        double[][] raw = new double[variances.length][];
+        // out-of-sample Q and T² per distinct variance, and the final models on all rows
+        double[][] rawQ = new double[variances.length][n];
+        double[][] rawT2 = new double[variances.length][n];
         PcaDetector[] fitted = new PcaDetector[variances.length];
         for (int k = 0; k < variances.length; k++) {
-            raw[k] = crossFittedResiduals(train, variances[k], folds);
+            crossFit(train, variances[k], folds, rawQ[k], rawT2[k]);
             fitted[k] = newPca(variances[k]);
             fitted[k].fit(train);
         }
         int members = cfg.members().size();
+        double[][] raw = new double[members][];
+        for (int m = 0; m < members; m++) {
+            raw[m] = cfg.members().get(m).statistic() == Statistic.HOTELLING ? rawT2[modelOf[m]] : rawQ[modelOf[m]];
+        }
         int window = Math.min(cfg.baseline(), n / 2);
         double[][] smooth = new double[members][];
         double[][] calib = new double[members][];
         for (int m = 0; m < members; m++) {
-            smooth[m] = trailingMean(raw[modelOf[m]], cfg.members().get(m).smoothing());
+            smooth[m] = trailingMean(raw[m], cfg.members().get(m).smoothing());
             calib[m] = minusTrailingMedian(smooth[m], window);
         }
         int len = calib[0].length;
@@ -366,7 +430,7 @@ public final class CalibratedEnsembleDetector implements Detector {
             ringPos[m] = 0;
             ringCount[m] = 0;
             ringSum[m] = 0;
-            double[] r = raw[modelOf[m]];
+            double[] r = raw[m];
             for (int i = Math.max(0, n - rings[m].length); i < n; i++) {
                 pushSmooth(m, r[i]);
             }
@@ -384,9 +448,9 @@ public final class CalibratedEnsembleDetector implements Detector {
         anomalous = false;
     }
 
-    private double[] crossFittedResiduals(double[][] train, double variance, int folds) {
+    /** Out-of-sample Q and T² of every training row: block f scored by a PCA fitted on the other blocks. */
+    private void crossFit(double[][] train, double variance, int folds, double[] q, double[] t2) {
         int n = train.length;
-        double[] raw = new double[n];
         for (int f = 0; f < folds; f++) {
             int from = (int) ((long) n * f / folds);
             int to = (int) ((long) n * (f + 1) / folds);
@@ -397,10 +461,10 @@ public final class CalibratedEnsembleDetector implements Detector {
             foldModel.fit(rest);
             for (int i = from; i < to; i++) {
                 foldModel.update(train[i]);
-                raw[i] = foldModel.lastError();
+                q[i] = foldModel.lastError();
+                t2[i] = foldModel.lastHotelling();
             }
         }
-        return raw;
     }
 
     private PcaDetector newPca(double variance) {
@@ -487,7 +551,7 @@ public final class CalibratedEnsembleDetector implements Detector {
     @Override
     public double update(double value) {
         if (cfg.dims() != 1) {
-            throw new IllegalArgumentException(NAME + " has " + cfg.dims() + " dimensions; use update(double[])");
+            throw new IllegalArgumentException(name + " has " + cfg.dims() + " dimensions; use update(double[])");
         }
         one[0] = value;
         return update(one);
@@ -496,7 +560,7 @@ public final class CalibratedEnsembleDetector implements Detector {
     @Override
     public double update(double[] values) {
         if (values.length != cfg.dims()) {
-            throw new IllegalArgumentException(NAME + " expects " + cfg.dims() + " values, got " + values.length);
+            throw new IllegalArgumentException(name + " expects " + cfg.dims() + " values, got " + values.length);
         }
         anomalous = false;
         if (models == null || !finite(values)) {
@@ -505,11 +569,12 @@ public final class CalibratedEnsembleDetector implements Detector {
         for (int k = 0; k < models.length; k++) {
             models[k].update(values);
             lastQ[k] = models[k].lastError();
+            lastT2[k] = models[k].lastHotelling();
         }
         int members = rings.length;
         double f = 0;
         for (int m = 0; m < members; m++) {
-            double s = pushSmooth(m, lastQ[modelOf[m]]);
+            double s = pushSmooth(m, hotelling[m] ? lastT2[modelOf[m]] : lastQ[modelOf[m]]);
             double a = s;
             if (bases[m] != null) {
                 a = s - bases[m].median();

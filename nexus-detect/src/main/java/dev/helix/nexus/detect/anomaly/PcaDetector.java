@@ -12,15 +12,32 @@ import java.util.Arrays;
  * <p>{@link #fit(double[][])} standardises each column with the training mean and standard deviation (σ floored at
  * 1e-6 so constant columns do not divide by zero), eigen-decomposes the correlation matrix (Jacobi) and keeps the
  * smallest number k of principal components explaining at least {@code varianceKept} of the variance (default 0.9).
- * A sample's residual statistic is Q = ||z - P Pᵀ z||² / d and, if enabled, its Hotelling statistic
- * T² = Σ_c (p_c·z)² / λ_c / k, with z the (standardised) centred sample. Each statistic's fixed threshold (Q*, T²*)
- * is the {@code quantile} (default 0.995) of its training values, committed from train data only; both charts
- * together are standard multivariate SPC practice (Q catches breaks of the correlation structure, T² extreme moves
- * along it). With r = max(Q/Q*, T²/T²*), the score is r / (r + 1) ∈ [0, 1): 0.5 exactly at the threshold,
- * continuous, never saturating. The detector is frozen after fitting (no label or test
- * data ever touches the model).
+ * For a sample x let z be its centred (and, if enabled, standardised) vector, p_1..p_k the kept unit eigenvectors
+ * and λ_1 ≥ … ≥ λ_k their eigenvalues (variances of the training scores along them, divisor n - 1). Two statistics
+ * are computed per sample:
+ * <ul>
+ *   <li>the residual (squared prediction error) Q = ||z - Σ_c (p_c·z) p_c||² / d, deviation <em>outside</em> the
+ *       kept subspace ({@link #lastError()});</li>
+ *   <li>Hotelling's T² = Σ_{c=1..k} (p_c·z)² / λ̃_c, deviation <em>inside</em> it, each score measured in units of
+ *       its own training variance ({@link #lastHotelling()}). On the training rows its mean is exactly
+ *       k·(n - 1)/n; with every component kept it is the squared Mahalanobis distance zᵀ S⁻¹ z, S the sample
+ *       covariance of the training vectors z.</li>
+ * </ul>
+ * Numerical care: an eigenvalue is only known to about d·ε·λ_1 (ε = 2⁻⁵², Jacobi's backward error), so a kept
+ * eigenvalue is floored at λ̃_c = max(λ_c, d·ε·λ_1, {@link Double#MIN_NORMAL}): a direction the training data do not
+ * vary along (a constant or exactly collinear column, only kept when {@code varianceKept} is close to 1) then gives
+ * a large but finite weight instead of a division by a rounding error or by zero. The floor is relative, so T² is
+ * unchanged by rescaling the data. T² of a sample far off a degenerate training set can still overflow to +∞.
  *
- * <p>Non-finite components: the sample is ignored (score 0). Complexity O(d·k) per sample, allocation-free after
+ * <p>Charts. Each statistic's fixed threshold (Q*, and T²* for T²/k) is the {@code quantile} (default 0.995) of
+ * its training values, committed from train data only; both charts together are standard multivariate SPC practice
+ * (Q catches breaks of the correlation structure, T² extreme moves along it). With r = max(Q/Q*, (T²/k)/T²*) (or
+ * Q/Q* alone when the Hotelling chart is off), the score is r / (r + 1) ∈ [0, 1): 0.5 exactly at the threshold,
+ * continuous, never saturating (a statistic that overflowed scores 1 and alarms). The detector is frozen after
+ * fitting (no label or test data ever touches the model).
+ *
+ * <p>Non-finite components: the sample is ignored (score 0; {@link #lastError()} and {@link #lastHotelling()} keep
+ * their previous values). Complexity O(d·k) per sample for both statistics together, allocation-free after
  * {@link #fit}; the fit is O(n·d² + d³). Not thread-safe.
  */
 public final class PcaDetector implements Detector {
@@ -40,6 +57,7 @@ public final class PcaDetector implements Detector {
     private double qStar = Double.NaN;
     private double tStar = Double.NaN;
     private double lastT2;
+    private double lastHotelling;
     private boolean anomalous;
     private double lastError;
 
@@ -94,9 +112,25 @@ public final class PcaDetector implements Detector {
         return qStar;
     }
 
-    /** Raw reconstruction error of the last finite sample. */
+    /** Q, the raw reconstruction error (residual outside the kept subspace) of the last finite sample. */
     public double lastError() {
         return lastError;
+    }
+
+    /**
+     * Hotelling's T² = Σ_c (p_c·z)² / λ̃_c of the last finite sample (see the class comment): its deviation inside
+     * the kept subspace, in units of the training variance along each kept component. 0 before any sample; ≥ 0,
+     * +∞ only by overflow.
+     */
+    public double lastHotelling() {
+        return lastHotelling;
+    }
+
+    /**
+     * The floored eigenvalues λ̃_1 ≥ … ≥ λ̃_k of the kept components (a copy; empty before {@link #fit}).
+     */
+    public double[] keptEigenvalues() {
+        return eigen.clone();
     }
 
     /** Fits on training rows (rows with non-finite values are skipped). Allocates; call once. */
@@ -159,8 +193,10 @@ public final class PcaDetector implements Detector {
         k = Math.max(1, Math.min(k, dims));
         components = new double[k * dims];
         eigen = new double[k];
+        // eigenvalues below d·ε·λ_1 are rounding noise (see the class comment)
+        double floor = Math.max(dims * Math.ulp(1.0) * Math.max(values[0], 0), Double.MIN_NORMAL);
         for (int c = 0; c < k; c++) {
-            eigen[c] = Math.max(values[c], 1e-9);
+            eigen[c] = Math.max(values[c], floor);
         }
         for (int c = 0; c < k; c++) {
             for (int j = 0; j < dims; j++) {
@@ -215,6 +251,7 @@ public final class PcaDetector implements Detector {
             }
             t2 += dot * dot / eigen[c];
         }
+        lastHotelling = t2;
         lastT2 = t2 / k;
         double e = 0;
         for (int j = 0; j < dims; j++) {
@@ -245,6 +282,11 @@ public final class PcaDetector implements Detector {
         double q = error(values);
         lastError = q;
         double ratio = hotelling ? Math.max(q / qStar, lastT2 / tStar) : q / qStar;
+        if (!(ratio < Double.POSITIVE_INFINITY)) {
+            // a statistic overflowed (a finite sample far outside the training data): maximal evidence
+            anomalous = true;
+            return 1.0;
+        }
         anomalous = ratio >= 1.0;
         return ratio / (ratio + 1.0);
     }
@@ -267,5 +309,7 @@ public final class PcaDetector implements Detector {
         components = new double[0];
         anomalous = false;
         lastError = 0;
+        lastHotelling = 0;
+        eigen = new double[0];
     }
 }

@@ -29,7 +29,11 @@ import java.util.Optional;
  * alert (side column only: PA inflates, see §2.3), the best point-wise F1 over all thresholds (an oracle on test
  * labels) and AUPRC (average precision).
  *
- * <p>Detectors ({@link #DETECTORS}): {@code pca-pot} (default; {@link PcaPotDetector} with
+ * <p>Detectors ({@link #DETECTORS}): {@code pca-ens2} (default since 2026-11-25, docs/benchmarks/smd-ensemble.md §5;
+ * {@link CalibratedEnsembleDetector#smdWithHotelling(int)}: four PCA-residual members and two Hotelling T² members
+ * inside the 90 % subspace, each calibrated to a tail probability on its own out-of-sample train statistics, fused by
+ * the mean of -log p, one POT threshold at risk 1e-2 on the fused train statistic); {@code pca-pot} (the previous
+ * default; {@link PcaPotDetector} with
  * {@link PcaPotDetector.Config#defaults(int)}: PCA residual smoothed over 5 rows, minus its trailing one-week median,
  * alert above a Peaks-Over-Threshold threshold at risk 1e-2 on out-of-sample train scores); {@code pca}
  * ({@link PcaDetector}: 90 % variance kept, no re-standardisation since SMD is already scaled to [0, 1], Q and T²
@@ -37,7 +41,7 @@ import java.util.Optional;
  * alert above the 99.5th percentile of train scores); {@code pca-ens} ({@link CalibratedEnsembleDetector} with
  * {@link CalibratedEnsembleDetector.Config#smdDefaults(int)}: four PCA-residual members, each calibrated to a tail
  * probability on its own out-of-sample train statistics, fused by the mean of -log p, one POT threshold at risk
- * 1e-2). Deterministic. Thread-safe (no shared state).
+ * 1e-2; {@code pca-ens2} without the T² members). Deterministic. Thread-safe (no shared state).
  *
  * <p>Bad input (each a {@link MalformedDataException} naming the file and line, except a missing file, an
  * {@link IOException} naming it): a ragged row, an empty cell or a non-number ({@link #readMatrix}); a label other
@@ -62,10 +66,10 @@ public final class SmdEvaluation {
     }
 
     /** Detector names accepted by {@link #run(Path, Path, PrintStream, String)}; the first is the default. */
-    public static final List<String> DETECTORS = List.of("pca-pot", "pca", "iforest",
-            CalibratedEnsembleDetector.NAME);
+    public static final List<String> DETECTORS = List.of(CalibratedEnsembleDetector.NAME_HOTELLING, "pca-pot", "pca",
+            "iforest", CalibratedEnsembleDetector.NAME);
 
-    /** Runs the default detector ({@code pca-pot}). */
+    /** Runs the default detector ({@code pca-ens2}). */
     public static SmdReport run(Path dataDir, Path outDir, PrintStream progress) throws IOException {
         return run(dataDir, outDir, progress, DETECTORS.get(0));
     }
@@ -188,8 +192,10 @@ public final class SmdEvaluation {
                 scores[i] = det.update(test[i]);
                 alert[i] = det.isAnomalous();
             }
-        } else if (detector.equals(CalibratedEnsembleDetector.NAME)) {
-            CalibratedEnsembleDetector det = new CalibratedEnsembleDetector(d);
+        } else if (detector.equals(CalibratedEnsembleDetector.NAME)
+                || detector.equals(CalibratedEnsembleDetector.NAME_HOTELLING)) {
+            CalibratedEnsembleDetector det = detector.equals(CalibratedEnsembleDetector.NAME)
+                    ? new CalibratedEnsembleDetector(d) : CalibratedEnsembleDetector.smdWithHotelling(d);
             det.fit(train);
             for (int i = 0; i < test.length; i++) {
                 scores[i] = det.update(test[i]);
@@ -484,7 +490,7 @@ public final class SmdEvaluation {
         return a;
     }
 
-    /** {@code SmdEvaluation DATA_DIR OUT_DIR [pca-pot|pca|iforest|pca-ens]}. */
+    /** {@code SmdEvaluation DATA_DIR OUT_DIR [pca-ens2|pca-pot|pca|iforest|pca-ens]}. */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             System.err.println("usage: SmdEvaluation DATA_DIR OUT_DIR [" + String.join("|", DETECTORS) + "]");

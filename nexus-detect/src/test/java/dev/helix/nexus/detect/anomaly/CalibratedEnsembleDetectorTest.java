@@ -2,6 +2,7 @@ package dev.helix.nexus.detect.anomaly;
 
 import dev.helix.nexus.detect.anomaly.CalibratedEnsembleDetector.Config;
 import dev.helix.nexus.detect.anomaly.CalibratedEnsembleDetector.Member;
+import dev.helix.nexus.detect.anomaly.CalibratedEnsembleDetector.Statistic;
 import dev.helix.nexus.detect.anomaly.CalibratedEnsembleDetector.TailProbability;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,113 @@ class CalibratedEnsembleDetectorTest {
     private static Config small() {
         return new Config(4, List.of(new Member(0.90, 5), new Member(0.90, 15), new Member(0.99, 5),
                 new Member(0.99, 15)), 400, 5, 0.98, 1e-2);
+    }
+
+    /** {@link #small()} plus the two Hotelling T² members of {@link Config#smdWithHotelling(int)}. */
+    private static Config smallWithHotelling() {
+        List<Member> m = new java.util.ArrayList<>(small().members());
+        m.add(new Member(0.90, 5, Statistic.HOTELLING));
+        m.add(new Member(0.90, 15, Statistic.HOTELLING));
+        return new Config(4, m, 400, 5, 0.98, 1e-2);
+    }
+
+    /** A training-like row moved far along the main correlation (x and y together): the correlation holds. */
+    private static double[] movedAlong(SplittableRandom r) {
+        double x = 0.5 + 0.7 + 0.1 * r.nextGaussian();
+        return new double[] {x, x + 0.01 * r.nextGaussian(), 0.3 + 0.05 * r.nextGaussian(),
+                0.2 + 0.1 * r.nextGaussian()};
+    }
+
+    @Test
+    void aMoveInsideTheSubspaceIsSeenByTheHotellingMembersAndNotByTheResidualMembers() {
+        double[][] train = rows(new SplittableRandom(31), 5000);
+        CalibratedEnsembleDetector withT2 = new CalibratedEnsembleDetector(smallWithHotelling());
+        CalibratedEnsembleDetector qOnly = new CalibratedEnsembleDetector(small());
+        withT2.fit(train);
+        qOnly.fit(train);
+        SplittableRandom r = new SplittableRandom(32);
+        for (int i = 0; i < 300; i++) {
+            double[] x = row(r, false);
+            withT2.update(x);
+            qOnly.update(x);
+        }
+        int alarmsWithT2 = 0;
+        int alarmsQOnly = 0;
+        double worstQ = 1;
+        double[] t2p = new double[2];
+        for (int i = 0; i < 40; i++) {
+            double[] x = movedAlong(r);
+            withT2.update(x);
+            qOnly.update(x);
+            alarmsWithT2 += withT2.isAnomalous() ? 1 : 0;
+            alarmsQOnly += qOnly.isAnomalous() ? 1 : 0;
+            if (i >= 15) { // every member's window is full of moved rows
+                for (int m = 0; m < 4; m++) {
+                    worstQ = Math.min(worstQ, withT2.lastMemberP(m));
+                }
+                t2p[0] = Math.max(t2p[0], withT2.lastMemberP(4));
+                t2p[1] = Math.max(t2p[1], withT2.lastMemberP(5));
+            }
+        }
+        // 7 σ along the main component: T² of every row is ~50 against a training mean of k = 2
+        assertThat(t2p[0]).as("T² (0.90, 5) p-value").isLessThan(1e-6);
+        assertThat(t2p[1]).as("T² (0.90, 15) p-value").isLessThan(1e-6);
+        assertThat(worstQ).as("smallest residual-member p-value").isGreaterThan(1e-3);
+        assertThat(alarmsWithT2).isGreaterThanOrEqualTo(35);
+        assertThat(alarmsQOnly).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void theHotellingMembersPValuesOnFreshTrainingLikeRowsAreCloseToUniform() {
+        SplittableRandom r = new SplittableRandom(33);
+        Config cfg = smallWithHotelling();
+        CalibratedEnsembleDetector d = new CalibratedEnsembleDetector(cfg);
+        d.fit(rows(r, 8000));
+        int n = 20_000;
+        double[][] p = new double[2][n];
+        int alarms = 0;
+        for (int i = 0; i < n; i++) {
+            d.update(row(r, false));
+            alarms += d.isAnomalous() ? 1 : 0;
+            p[0][i] = d.lastMemberP(4);
+            p[1][i] = d.lastMemberP(5);
+        }
+        for (int j = 0; j < 2; j++) {
+            int m = 4 + j;
+            double[] s = p[j];
+            Arrays.sort(s);
+            double ks = 0;
+            for (int i = 0; i < n; i++) {
+                ks = Math.max(ks, Math.max(Math.abs(s[i] - (double) i / n), Math.abs(s[i] - (i + 1.0) / n)));
+            }
+            // same two-sample bound as for the residual members (one value per smoothing window)
+            int w = cfg.members().get(m).smoothing();
+            double bound = 1.63 * Math.sqrt(w / (double) n + w / (double) d.calibrationPValues(m).length);
+            assertThat(ks).as("member %d KS distance of fresh p-values to uniform", m).isLessThan(bound);
+        }
+        // the fused threshold keeps its budget with six members
+        assertThat((double) alarms / n).isBetween(1e-2 / 3, 3e-2);
+    }
+
+    @Test
+    void theSmdConfigurationsAndNames() {
+        assertThat(new CalibratedEnsembleDetector(38).name()).isEqualTo(CalibratedEnsembleDetector.NAME);
+        CalibratedEnsembleDetector two = CalibratedEnsembleDetector.smdWithHotelling(38);
+        assertThat(two.name()).isEqualTo(CalibratedEnsembleDetector.NAME_HOTELLING).isEqualTo("pca-ens2");
+        List<Member> members = two.config().members();
+        assertThat(members.subList(0, 4)).isEqualTo(Config.smdDefaults(38).members());
+        assertThat(members.subList(4, 6)).containsExactly(new Member(0.90, 5, Statistic.HOTELLING),
+                new Member(0.90, 15, Statistic.HOTELLING));
+        Config one = Config.smdDefaults(38);
+        Config t2 = two.config();
+        assertThat(List.of(t2.baseline(), t2.folds(), t2.level(), t2.risk()))
+                .isEqualTo(List.of(one.baseline(), one.folds(), one.level(), one.risk()));
+        assertThat(new Member(0.9, 5)).isEqualTo(new Member(0.9, 5, Statistic.RESIDUAL));
+        assertThatThrownBy(() -> new Member(0.9, 5, null)).hasMessageContaining("statistic");
+        assertThatThrownBy(() -> new CalibratedEnsembleDetector(" ", Config.smdDefaults(4)))
+                .hasMessageContaining("name");
+        CalibratedEnsembleDetector named = new CalibratedEnsembleDetector("pca-ens2", smallWithHotelling());
+        assertThatThrownBy(() -> named.update(new double[3])).hasMessageContaining("pca-ens2 expects 4 values");
     }
 
     @Test

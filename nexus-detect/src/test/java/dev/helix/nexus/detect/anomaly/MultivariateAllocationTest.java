@@ -29,7 +29,9 @@ class MultivariateAllocationTest {
                         new IsolationForestDetector(IsolationForestDetector.Config.defaults(D).withFrozen(true)), true),
                 Arguments.of("pca", (Supplier<Detector>) () -> new PcaDetector(D), true),
                 Arguments.of("pca-pot", (Supplier<Detector>) () -> new PcaPotDetector(D), true),
-                Arguments.of("pca-ens", (Supplier<Detector>) () -> new CalibratedEnsembleDetector(D), true));
+                Arguments.of("pca-ens", (Supplier<Detector>) () -> new CalibratedEnsembleDetector(D), true),
+                Arguments.of("pca-ens2", (Supplier<Detector>) () -> CalibratedEnsembleDetector.smdWithHotelling(D),
+                        true));
     }
 
     private static double[][] rows(Random r, int n) {
