@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Leave-one-machine-out estimate of the <em>selection procedure</em> behind the SMD default {@code pca-pot}
+ * Leave-one-machine-out estimate of the <em>selection procedure</em> behind the former SMD default {@code pca-pot}
  * (docs/benchmarks/detect.md §3): the default was picked after the variants of the §3 sensitivity table had been
  * scored on the test labels of all four machines, so its macro F1 is an in-sample figure. This run repeats the
  * choice honestly: for each machine m it picks, from exactly that grid ({@link #GRID}), the variant with the highest
