@@ -1,6 +1,7 @@
 package dev.helix.nexus.detect.eval;
 
 import dev.helix.nexus.detect.anomaly.CalibratedEnsembleDetector;
+import dev.helix.nexus.detect.anomaly.ExtendedIsolationForestDetector;
 import dev.helix.nexus.detect.anomaly.IsolationForestDetector;
 import dev.helix.nexus.detect.anomaly.PcaDetector;
 import dev.helix.nexus.detect.anomaly.PcaPotDetector;
@@ -38,10 +39,11 @@ import java.util.Optional;
  * alert above a Peaks-Over-Threshold threshold at risk 1e-2 on out-of-sample train scores); {@code pca}
  * ({@link PcaDetector}: 90 % variance kept, no re-standardisation since SMD is already scaled to [0, 1], Q and T²
  * charts, alert when either exceeds the 99.5th percentile of its train values); {@code iforest} (Isolation Forest,
- * alert above the 99.5th percentile of train scores); {@code pca-ens} ({@link CalibratedEnsembleDetector} with
- * {@link CalibratedEnsembleDetector.Config#smdDefaults(int)}: four PCA-residual members, each calibrated to a tail
- * probability on its own out-of-sample train statistics, fused by the mean of -log p, one POT threshold at risk
- * 1e-2; {@code pca-ens2} without the T² members). Deterministic. Thread-safe (no shared state).
+ * alert above the 99.5th percentile of train scores); {@code eiforest} ({@link ExtendedIsolationForestDetector},
+ * fully extended, otherwise as {@code iforest}; docs/benchmarks/detect.md §3.3); {@code pca-ens}
+ * ({@link CalibratedEnsembleDetector} with {@link CalibratedEnsembleDetector.Config#smdDefaults(int)}: four
+ * PCA-residual members, each calibrated to a tail probability on its own out-of-sample train statistics, fused by
+ * the mean of -log p, one POT threshold at risk 1e-2; {@code pca-ens2} without the T² members). Deterministic. Thread-safe (no shared state).
  *
  * <p>Bad input (each a {@link MalformedDataException} naming the file and line, except a missing file, an
  * {@link IOException} naming it): a ragged row, an empty cell or a non-number ({@link #readMatrix}); a label other
@@ -67,7 +69,7 @@ public final class SmdEvaluation {
 
     /** Detector names accepted by {@link #run(Path, Path, PrintStream, String)}; the first is the default. */
     public static final List<String> DETECTORS = List.of(CalibratedEnsembleDetector.NAME_HOTELLING, "pca-pot", "pca",
-            "iforest", CalibratedEnsembleDetector.NAME);
+            "iforest", CalibratedEnsembleDetector.NAME, ExtendedIsolationForestDetector.NAME);
 
     /** Runs the default detector ({@code pca-ens2}). */
     public static SmdReport run(Path dataDir, Path outDir, PrintStream progress) throws IOException {
@@ -208,6 +210,24 @@ public final class SmdEvaluation {
             for (int i = 0; i < test.length; i++) {
                 scores[i] = pca.update(test[i]);
                 alert[i] = pca.isAnomalous();
+            }
+        } else if (detector.equals(ExtendedIsolationForestDetector.NAME)) {
+            // settings fixed from the paper before any SMD run (docs/benchmarks/detect.md §3.3): fully extended,
+            // and the iforest branch's trees, psi, seed, frozen fit on all train rows and 99.5th-percentile alert
+            ExtendedIsolationForestDetector f = new ExtendedIsolationForestDetector(
+                    ExtendedIsolationForestDetector.Config.defaults(d).withMemory(Math.max(256, train.length))
+                            .withFrozen(true));
+            f.fit(train);
+            double[] trainScores = new double[train.length];
+            for (int i = 0; i < train.length; i++) {
+                trainScores[i] = f.update(train[i]);
+            }
+            Arrays.sort(trainScores);
+            double thr = trainScores[(int) Math.min(trainScores.length - 1,
+                    Math.floor(0.995 * (trainScores.length - 1)))];
+            for (int i = 0; i < test.length; i++) {
+                scores[i] = f.update(test[i]);
+                alert[i] = scores[i] > thr;
             }
         } else {
             IsolationForestDetector.Config cfg = new IsolationForestDetector.Config(d, 1, 100, 256,
@@ -490,7 +510,7 @@ public final class SmdEvaluation {
         return a;
     }
 
-    /** {@code SmdEvaluation DATA_DIR OUT_DIR [pca-ens2|pca-pot|pca|iforest|pca-ens]}. */
+    /** {@code SmdEvaluation DATA_DIR OUT_DIR [pca-ens2|pca-pot|pca|iforest|pca-ens|eiforest]}. */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             System.err.println("usage: SmdEvaluation DATA_DIR OUT_DIR [" + String.join("|", DETECTORS) + "]");

@@ -119,9 +119,10 @@ class SmdEvaluationTest {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         assertThat(SmdEvaluation.run(tmp, null, quiet, "pca").detector()).isEqualTo("pca");
         assertThat(SmdEvaluation.run(tmp, null, quiet, "pca-pot").detector()).isEqualTo("pca-pot");
+        assertThat(SmdEvaluation.run(tmp, null, quiet, "eiforest").detector()).isEqualTo("eiforest");
         assertThatThrownBy(() -> SmdEvaluation.run(tmp, null, quiet, "lstm"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[pca-ens2, pca-pot, pca, iforest, pca-ens]");
+                .hasMessageContaining("[pca-ens2, pca-pot, pca, iforest, pca-ens, eiforest]");
     }
 
     @Test
