@@ -34,7 +34,12 @@ import java.util.function.LongSupplier;
  * itself a ~10 us kernel call that would distort a per-sensor split (use {@code perf record} on the thread for
  * that). Kernel time = CPU - user. A period shorter than the agent's 1 s keeps caches warmer than at
  * 1 Hz, so absolute numbers come out lower than in {@link SensingOverheadRun}; the split and the ranking are what
- * this is for.
+ * this is for. The whole tick includes the harness's own probes: 2 per-sensor {@code getCurrentThreadCpuTime} calls
+ * (~0.7 us each, a real system call) and 2 {@code getCurrentThreadUserTime} reads per tick (open, read, close of
+ * the thread's stat), together ~0.04 ms per tick.
+ *
+ * <p>After the ticks it times single operations: MXBean calls, listing {@code /proc} two ways, reading every
+ * process's {@code stat}, and the Java read paths for a kept-open /proc file (see {@code readPaths}).
  */
 public final class SensingProfile {
 
@@ -167,6 +172,12 @@ public final class SensingProfile {
             }
             return n;
         });
+        op(tmx, "list /proc (File.list, names only)", () -> {
+            String[] names = proc.toFile().list();
+            return names == null ? 0 : names.length;
+        });
+        op(tmx, "ThreadMXBean.getCurrentThreadCpuTime (the harness's per-sensor probe)", tmx::getCurrentThreadCpuTime);
+        readPaths(tmx);
         List<FileChannel> stats = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(proc, "[0-9]*")) {
             for (Path p : ds) {
@@ -232,6 +243,53 @@ public final class SensingProfile {
         loadavg.close();
     }
 
+    /**
+     * The Java read paths available at --release 21 for re-reading a kept-open /proc file from offset 0, on a small
+     * file ({@code /proc/loadavg}), this JVM's own {@code stat} (the kernel sums over all its threads) and the
+     * calling thread's ({@code thread-self}, one thread): {@code FileChannel.read(buffer, 0)} (one
+     * {@code pread64}) into a heap buffer (what {@code ProcFileReader} does: the JDK copies through a cached
+     * temporary direct buffer) and into a direct buffer copied out to a byte[], and {@code RandomAccessFile}
+     * {@code seek(0)} + {@code read} ({@code lseek} + {@code read}: two system calls, no channel bookkeeping).
+     */
+    private static void readPaths(com.sun.management.ThreadMXBean tmx) throws IOException {
+        for (String file : new String[] {"/proc/loadavg", "/proc/self/stat", "/proc/thread-self/stat"}) {
+            Path p = Path.of(file);
+            byte[] bytes = new byte[4096];
+            ByteBuffer heap = ByteBuffer.wrap(bytes);
+            ByteBuffer direct = ByteBuffer.allocateDirect(4096);
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
+                 java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file, "r")) {
+                op(tmx, "pread " + file + ": FileChannel, heap buffer", () -> {
+                    heap.clear();
+                    try {
+                        return ch.read(heap, 0);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, 20_000, 20_000);
+                op(tmx, "pread " + file + ": FileChannel, direct buffer + get", () -> {
+                    direct.clear();
+                    try {
+                        int n = ch.read(direct, 0);
+                        direct.flip();
+                        direct.get(bytes, 0, n);
+                        return n;
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, 20_000, 20_000);
+                op(tmx, "read " + file + ": RandomAccessFile seek(0) + read", () -> {
+                    try {
+                        raf.seek(0);
+                        return raf.read(bytes, 0, bytes.length);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, 20_000, 20_000);
+            }
+        }
+    }
+
     private static void row(String name, long cpu, long user, long alloc, int ticks) {
         if (user == 0) {
             System.out.printf(Locale.ROOT, "| %s | %.3f | | | | %,d |%n", name, cpu / 1e6 / ticks, alloc / ticks);
@@ -245,17 +303,22 @@ public final class SensingProfile {
     private static long sinkhole;
 
     private static void op(com.sun.management.ThreadMXBean tmx, String name, LongSupplier call) {
-        for (int i = 0; i < 200; i++) {
+        op(tmx, name, call, 200, 200);
+    }
+
+    /** Mean thread CPU per call of {@code call} over {@code reps} calls after {@code warm} unmeasured ones. */
+    private static void op(com.sun.management.ThreadMXBean tmx, String name, LongSupplier call, int warm, int reps) {
+        for (int i = 0; i < warm; i++) {
             sinkhole += call.getAsLong();
         }
         long a0 = tmx.getCurrentThreadAllocatedBytes();
         long c0 = tmx.getCurrentThreadCpuTime();
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < reps; i++) {
             sinkhole += call.getAsLong();
         }
         long c1 = tmx.getCurrentThreadCpuTime();
         long a1 = tmx.getCurrentThreadAllocatedBytes();
-        System.out.printf(Locale.ROOT, "  %-60s %9.1f us CPU %,9d bytes%n", name, (c1 - c0) / 200e3,
-                (a1 - a0) / 200);
+        System.out.printf(Locale.ROOT, "  %-60s %9.2f us CPU %,9d bytes%n", name, (c1 - c0) / (reps * 1e3),
+                (a1 - a0) / reps);
     }
 }

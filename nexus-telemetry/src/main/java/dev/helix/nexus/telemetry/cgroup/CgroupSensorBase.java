@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
 
 /**
  * Shared machinery of the cgroup sensors: walking a hierarchy breadth-first to a depth and count bound, caching
@@ -27,8 +29,10 @@ import java.util.Map;
  * {@value #DEFAULT_REWALK_EVERY}, i.e. every 10 ticks; 1 = every tick) and returns the cached groups in between. A
  * group created since the last listing is therefore first sampled up to {@code rewalkEvery - 1} ticks late; a
  * removed group yields nothing (its files are gone) and is forgotten at the next listing. The files inside each group
- * are read every tick; on a real cgroup file system they are kept open between listings (one {@code pread} per
- * file per tick) and closed at every listing.
+ * are read every tick; on a real cgroup file system they are kept open (one {@code pread} per file per tick) for as
+ * long as their group is listed, and closed at the first listing that no longer finds the group. A listing on a
+ * cgroup file system stats about one entry per group instead of every interface file (see {@link #walk}), and the
+ * sensors check that their root is still a hierarchy only on listing ticks (see {@link #listingDue}).
  *
  * <p>Not thread-safe (tick thread only).
  */
@@ -57,8 +61,11 @@ abstract class CgroupSensorBase extends AbstractSensor {
     private final Map<String, Map<String, MetricKey>> keys = new HashMap<>();
     private final Map<String, Map<String, Map<String, MetricKey>>> extraKeys = new HashMap<>();
     private final Map<Path, Walk> walks = new HashMap<>();
-    /** Group directory to file name to the resolved file: the same Path instances every tick until a re-listing. */
+    /** Group directory to file name to the resolved file: the same Path instances while the group is listed. */
     private final Map<Path, Map<String, Path>> files = new HashMap<>();
+    /** Per listed directory, the names last found not to be directories (used with link counts only). */
+    private final Map<Path, Set<String>> notDirs = new HashMap<>();
+    private boolean linkCounts;
     private String lastGroup; // memo of key(): the group asked for last and its key map
     private Map<String, MetricKey> lastGroupKeys;
     private Path lastDir; // memo of file(): the directory asked for last and its file map
@@ -82,29 +89,60 @@ abstract class CgroupSensorBase extends AbstractSensor {
     /**
      * Keeps the group files open between listings when {@code anyRoot} is on a cgroup file system (re-read with one
      * {@code pread} each instead of open, read, close), and files found missing (a controller not enabled in a
-     * group) are not tried again; all are closed and forgotten at every re-listing.
+     * group) are not tried again until the next listing of their hierarchy. A listing closes only the files of
+     * groups that are gone; see {@link #groups}. On a cgroup file system, listings also use directory link counts
+     * (see {@link #walk}).
      */
     protected final void keepFilesOpenIfKernelFs(Path anyRoot) {
         if (ProcFileReader.isKernelFileSystem(anyRoot)) {
-            reader().keepOpen(Math.min(2048, maxGroups * 16), true);
+            keepFilesOpen();
+            useLinkCounts(true);
         }
+    }
+
+    /** Keeps group files open between ticks whatever the file system (tests; see {@link #keepFilesOpenIfKernelFs}). */
+    final void keepFilesOpen() {
+        reader().keepOpen(Math.min(2048, maxGroups * 16), true);
+    }
+
+    /** Number of group files kept open now (tests and diagnostics). */
+    final int keptFiles() {
+        return reader().keptOpen();
+    }
+
+    /**
+     * Whether {@link #walk} may take a directory's link count as 2 + its number of subdirectories. True for cgroup
+     * file systems (kernfs sets a directory's {@code nlink} so); set by {@link #keepFilesOpenIfKernelFs}, or by tests
+     * on a file system that keeps the same Unix convention (ext4, tmpfs).
+     */
+    final void useLinkCounts(boolean on) {
+        this.linkCounts = on;
+        notDirs.clear();
     }
 
     /**
      * The groups under {@code root} (root first, breadth-first, bounded), listed afresh on the first call and then
      * every {@code rewalkEvery} calls for that root, else the cached list. O(groups) when listing, O(1) otherwise.
+     *
+     * <p>A listing closes the kept files of groups under {@code root} that are no longer listed and forgets which
+     * files under {@code root} were missing (so they are tried again, e.g. after a controller was enabled); the files
+     * of groups still listed stay open. A group removed and created again under the same path between two listings
+     * is safe: the old group's kept file fails to read (ENODEV) and {@link ProcFileReader#readKept} reopens the path.
      */
     protected final List<Group> groups(Path root) {
         Walk w = walks.computeIfAbsent(root, r -> new Walk());
         if (w.groups == null || ++w.age >= rewalkEvery) {
-            reader().closeKept(); // files of vanished groups must not stay open; the rest reopen on demand
-            files.clear();
-            lastDir = null;
-            lastDirFiles = null;
             List<Group> out = new ArrayList<>();
+            Set<Path> dirs = new HashSet<>();
             for (Path dir : walk(root)) {
                 out.add(new Group(dir, groupName(root, dir)));
+                dirs.add(dir);
             }
+            // files of vanished groups must not stay open; the files of groups still there are kept
+            reader().closeKeptIf(f -> f.startsWith(root) && !dirs.contains(f.getParent()), f -> f.startsWith(root));
+            files.keySet().removeIf(d -> d.startsWith(root) && !dirs.contains(d));
+            lastDir = null;
+            lastDirFiles = null;
             w.groups = List.copyOf(out);
             w.age = 0;
         }
@@ -112,9 +150,20 @@ abstract class CgroupSensorBase extends AbstractSensor {
     }
 
     /**
-     * {@code dir.resolve(name)}, the same {@link Path} instance on every call until the next re-listing: a kept-open
-     * file is then found by a lookup whose hash is already computed, instead of resolving, hashing and comparing a
-     * new path per file per tick. O(1).
+     * Whether the next {@link #groups} call for {@code root} lists the hierarchy afresh. The sensors check that their
+     * root is still a hierarchy (one {@code statx}) only then: a root that vanished is reported from the next
+     * listing on (at most {@code rewalkEvery - 1} ticks late; in between its groups' files fail to open or, kept
+     * open, go on reading), and while the check fails it is repeated every tick, since no listing happens. O(1).
+     */
+    protected final boolean listingDue(Path root) {
+        Walk w = walks.get(root);
+        return w == null || w.groups == null || w.age + 1 >= rewalkEvery;
+    }
+
+    /**
+     * {@code dir.resolve(name)}, the same {@link Path} instance on every call until its group is gone from a listing:
+     * a kept-open file is then found by a lookup whose hash is already computed, instead of resolving, hashing and
+     * comparing a new path per file per tick. O(1).
      */
     protected final Path file(Path dir, String name) {
         Map<String, Path> byName = dir == lastDir ? lastDirFiles : null; // a group's files are read in a row
@@ -135,24 +184,48 @@ abstract class CgroupSensorBase extends AbstractSensor {
         return f;
     }
 
-    /** Directories of the hierarchy under {@code root}, root first, breadth-first, bounded. O(groups). */
+    /**
+     * Directories of the hierarchy under {@code root}, root first, breadth-first (children in directory order),
+     * bounded by {@code maxDepth} and {@code maxGroups}. O(groups).
+     *
+     * <p>Without link counts every entry of every listed directory is stat'ed to tell directories from files. With
+     * link counts ({@link #useLinkCounts}), the same groups in the same order come out of fewer calls: a directory
+     * whose {@code nlink} is 2 has no subdirectory and is not listed at all (most groups), and in a listed directory
+     * the names found to be files in an earlier listing are not stat'ed again unless the number of directories found
+     * among the other names differs from {@code nlink - 2}, in which case every name is stat'ed afresh (so a file
+     * replaced by a directory of the same name is still found). A cgroup directory holds ~10-40 interface files, so
+     * a listing of a hierarchy costs about one {@code statx} per group instead of one per file.
+     */
     protected final List<Path> walk(Path root) {
         List<Path> out = new ArrayList<>();
         ArrayDeque<Path> queue = new ArrayDeque<>();
         ArrayDeque<Integer> depths = new ArrayDeque<>();
+        ArrayDeque<Integer> links = new ArrayDeque<>();
         queue.add(root);
         depths.add(0);
+        links.add(linkCounts ? linkCount(root) : -1);
         while (!queue.isEmpty() && out.size() < maxGroups) {
             Path dir = queue.poll();
             int depth = depths.poll();
+            int nlink = links.poll();
             out.add(dir);
-            if (depth >= maxDepth) {
-                continue;
+            if (depth >= maxDepth || nlink == 2) {
+                continue; // at the depth bound, or no subdirectory
             }
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
-                for (Path child : ds) {
-                    queue.add(child);
-                    depths.add(depth + 1);
+            try {
+                if (linkCounts) {
+                    subdirectories(dir, nlink, queue, links);
+                    for (int i = depths.size(); i < queue.size(); i++) {
+                        depths.add(depth + 1);
+                    }
+                } else {
+                    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
+                        for (Path child : ds) {
+                            queue.add(child);
+                            depths.add(depth + 1);
+                            links.add(-1);
+                        }
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 if (dir.equals(root)) {
@@ -160,7 +233,84 @@ abstract class CgroupSensorBase extends AbstractSensor {
                 }
             }
         }
+        if (linkCounts) {
+            Set<Path> seen = new HashSet<>(out);
+            notDirs.keySet().removeIf(d -> d.startsWith(root) && !seen.contains(d));
+        }
         return out;
+    }
+
+    /**
+     * Appends the subdirectories of {@code dir} (directory order) to {@code queue} and their link counts to
+     * {@code links}, skipping the names remembered as files unless the count check fails (see {@link #walk}).
+     */
+    private void subdirectories(Path dir, int nlink, ArrayDeque<Path> queue, ArrayDeque<Integer> links)
+            throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path child : ds) {
+                names.add(child.getFileName().toString());
+            }
+        }
+        if (nlink < 2) { // link count unknown: nothing can be skipped
+            notDirs.remove(dir);
+            classify(dir, names, new HashSet<>(), queue, links);
+            return;
+        }
+        Set<String> known = notDirs.computeIfAbsent(dir, d -> new HashSet<>());
+        int mark = queue.size();
+        int found = classify(dir, names, known, queue, links);
+        if (found != nlink - 2 && !known.isEmpty()) {
+            // the remembered files do not explain the link count: classify every name afresh
+            while (queue.size() > mark) {
+                queue.pollLast();
+                links.pollLast();
+            }
+            known.clear();
+            classify(dir, names, known, queue, links);
+        }
+        known.retainAll(new HashSet<>(names));
+    }
+
+    /** Stats the names of {@code dir} not in {@code known}; queues directories, remembers files; returns dirs queued. */
+    private static int classify(Path dir, List<String> names, Set<String> known, ArrayDeque<Path> queue,
+                                ArrayDeque<Integer> links) {
+        int found = 0;
+        for (String name : names) {
+            if (known.contains(name)) {
+                continue;
+            }
+            Path child = dir.resolve(name);
+            int[] kind = kind(child);
+            if (kind[0] == 1) {
+                queue.add(child);
+                links.add(kind[1]);
+                found++;
+            } else if (kind[0] == 0) {
+                known.add(name);
+            } // gone between listing and stat: neither a group nor a known file
+        }
+        return found;
+    }
+
+    /**
+     * One {@code statx} of {@code p} (following links, as {@link Files#isDirectory} does): {1, nlink} for a
+     * directory, {0, nlink} for anything else, {-1, -1} when it cannot be stat'ed.
+     */
+    private static int[] kind(Path p) {
+        try {
+            Map<String, Object> a = Files.readAttributes(p, "unix:isDirectory,nlink");
+            Object n = a.get("nlink");
+            return new int[] {Boolean.TRUE.equals(a.get("isDirectory")) ? 1 : 0, n instanceof Integer i ? i : -1};
+        } catch (IOException | RuntimeException e) {
+            return new int[] {-1, -1};
+        }
+    }
+
+    /** The link count of directory {@code dir}, or -1 when unknown. */
+    private static int linkCount(Path dir) {
+        int[] k = kind(dir);
+        return k[0] == 1 ? k[1] : -1;
     }
 
     /** The group label of {@code dir} under {@code root}: "/" or "/a/b". */

@@ -80,7 +80,7 @@ public final class CgroupV1Sensor extends CgroupSensorBase {
         live.clear();
         for (Map.Entry<String, Path> m : mounts.entrySet()) {
             Path root = m.getValue();
-            if (!Files.isDirectory(root)) {
+            if (listingDue(root) && !Files.isDirectory(root)) { // checked when listing, see listingDue
                 problem(root, "controller " + m.getKey() + ": " + root + " is not a directory");
                 continue;
             }

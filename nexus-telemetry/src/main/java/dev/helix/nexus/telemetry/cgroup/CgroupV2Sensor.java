@@ -51,6 +51,7 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
             "cgroup_io_reads_per_second", "cgroup_io_writes_per_second"};
 
     private final Path root;
+    private final Path controllers;
     private final double[] psi = new double[8];
     private final long[] kv = new long[MEMORY_STAT.length];
     private final Set<String> live = new HashSet<>();
@@ -72,12 +73,13 @@ public final class CgroupV2Sensor extends CgroupSensorBase {
     public CgroupV2Sensor(Path root, int maxDepth, int maxGroups, int rewalkEvery) {
         super("cgroup-v2", root.toString(), "v2", maxDepth, maxGroups, rewalkEvery);
         this.root = root;
+        this.controllers = root.resolve("cgroup.controllers");
         keepFilesOpenIfKernelFs(root);
     }
 
     @Override
     protected void doSample(MetricSink sink, long ts, String ignored) {
-        if (!Files.isRegularFile(root.resolve("cgroup.controllers"))) {
+        if (listingDue(root) && !Files.isRegularFile(controllers)) { // checked when listing, see listingDue
             problem(root, root + " is not a cgroup v2 hierarchy (no cgroup.controllers)");
             return;
         }

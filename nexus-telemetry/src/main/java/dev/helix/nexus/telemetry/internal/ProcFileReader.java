@@ -21,14 +21,15 @@ import java.util.Set;
  * <p>Kernel files report size 0, so the file is read to EOF in chunks through a {@link FileChannel} (plain
  * {@code read(2)}, the file position advancing), the buffer doubling up to {@code maxBytes}; content beyond that is
  * cut off and {@link #truncated()} says so. Cost per file: one open, one or a few reads, one close, and a handful of
- * small JDK objects for the channel itself (no copy of the content beyond the buffer).
+ * small JDK objects for the channel itself. The kernel copies into one direct buffer kept with the reader, from which
+ * the bytes are copied once into the {@code byte[]} (the copy the JDK would make from its own temporary buffer).
  *
  * <p>Not thread-safe: one reader per sensor, used from the tick thread.
  */
 public final class ProcFileReader {
 
     private byte[] buf;
-    private ByteBuffer wrapped;
+    private ByteBuffer direct; // what the kernel reads into; same capacity as buf, allocated on first use
     private final int maxBytes;
     private boolean truncated;
     private Map<Path, FileChannel> kept;
@@ -44,7 +45,6 @@ public final class ProcFileReader {
             throw new IllegalArgumentException("need 1 <= initialBytes <= maxBytes, got " + initialBytes + ", " + maxBytes);
         }
         this.buf = new byte[initialBytes];
-        this.wrapped = ByteBuffer.wrap(buf);
         this.maxBytes = maxBytes;
     }
 
@@ -67,15 +67,36 @@ public final class ProcFileReader {
                 if (!roomAfter(n)) {
                     return n;
                 }
-                wrapped.limit(buf.length).position(n);
-                int r = ch.read(wrapped);
+                int r = ch.read(window(n));
                 if (r < 0) {
                     return n;
                 }
+                copyIn(n, r);
                 n += r;
             }
         } catch (NoSuchFileException e) {
             return -1;
+        }
+    }
+
+    /**
+     * The direct buffer positioned at {@code n} with its limit at the end of {@link #buf}: the kernel copies into it
+     * and {@link #copyIn} moves the bytes to {@code buf}. Reading into a heap buffer would make the JDK do the same
+     * through a temporary direct buffer taken from (and returned to) a per-thread cache on every read; measured,
+     * this saves ~0.05 us of ~1.2-3.5 us per read (SensingProfile's read-path operations).
+     */
+    private ByteBuffer window(int n) {
+        if (direct == null || direct.capacity() != buf.length) {
+            direct = ByteBuffer.allocateDirect(buf.length);
+        }
+        direct.limit(buf.length).position(n);
+        return direct;
+    }
+
+    /** Copies the {@code r} bytes just read at offset {@code n} of the direct buffer into {@link #buf}. */
+    private void copyIn(int n, int r) {
+        if (r > 0) {
+            direct.get(n, buf, n, r);
         }
     }
 
@@ -95,7 +116,6 @@ public final class ProcFileReader {
         byte[] bigger = new byte[(int) Math.min(maxBytes, 2L * buf.length)];
         System.arraycopy(buf, 0, bigger, 0, n);
         buf = bigger;
-        wrapped = ByteBuffer.wrap(buf);
         return true;
     }
 
@@ -116,11 +136,11 @@ public final class ProcFileReader {
             if (!roomAfter(n)) {
                 return n;
             }
-            wrapped.limit(buf.length).position(n);
-            int r = channel.read(wrapped, n);
+            int r = channel.read(window(n), n);
             if (r <= 0) {
                 return n;
             }
+            copyIn(n, r);
             n += r;
             if (n < buf.length) {
                 return n; // short read: the whole seq_file content
@@ -220,12 +240,62 @@ public final class ProcFileReader {
         }
     }
 
+    /**
+     * Closes the kept files for which {@code drop} holds and forgets the remembered-missing files for which
+     * {@code forget} holds; every other kept file stays open (so a caller re-listing directories keeps the files of
+     * directories still there instead of closing and reopening all of them). O(kept + missing) predicate calls.
+     *
+     * @return the number of kept files closed
+     */
+    public int closeKeptIf(java.util.function.Predicate<Path> drop, java.util.function.Predicate<Path> forget) {
+        if (missing != null) {
+            missing.removeIf(forget);
+        }
+        int closed = 0;
+        if (kept != null) {
+            for (var it = kept.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Path, FileChannel> e = it.next();
+                if (drop.test(e.getKey())) {
+                    closeQuietly(e.getValue());
+                    it.remove();
+                    closed++;
+                }
+            }
+        }
+        return closed;
+    }
+
     private static void closeQuietly(FileChannel ch) {
         try {
             ch.close();
         } catch (IOException ignored) {
             // closing a kernel pseudo-file: nothing to recover
         }
+    }
+
+    /**
+     * The names in directory {@code dir} (without "." and ".."), in directory order, as {@link java.io.File#list()}
+     * gives them: one native {@code opendir}/{@code readdir} pass making one String per entry, where a
+     * {@link java.nio.file.DirectoryStream} also makes a {@link Path} per entry (and duplicates the descriptor:
+     * 4 more system calls per listing). Falls back to a DirectoryStream on another file system provider and when
+     * {@code File.list} fails, so a failure surfaces as the IOException saying why. O(entries).
+     *
+     * @throws IOException when the directory cannot be listed (e.g. NoSuchFileException, AccessDeniedException)
+     */
+    public static String[] list(Path dir) throws IOException {
+        if (dir.getFileSystem() == java.nio.file.FileSystems.getDefault()) {
+            String[] names = dir.toFile().list();
+            if (names != null) {
+                return names;
+            }
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                out.add(p.getFileName().toString());
+            }
+        }
+        return out.toArray(new String[0]);
     }
 
     /** Whether {@code path} lies on procfs, cgroupfs (v1 or v2) or sysfs; false when that cannot be told. */

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,10 +86,13 @@ import java.util.Map;
  * {@code procRoot/stat} for {@code procs_blocked}, O(threads of multi-threaded processes / taskSweepEvery) task
  * stat reads for the rotation plus O(threads of the reported processes) on gated ticks (capped at
  * {@link #MAX_TASK_READS} per tick), plus a listing of {@code /proc} on ticks after a fork or clone. Allocation per
- * tick is O(processes) small objects (directory entries, boxed pids) on ticks that list {@code /proc}, and otherwise
+ * tick is O(processes) small objects (one name String per directory entry, boxed pids) on ticks that list
+ * {@code /proc} (listed by name, {@code ProcFileReader.list}: a {@code Path} only for new pids), and otherwise
  * only for new or reported processes, never O(bytes read). Kernel cost, the bulk of this sensor's CPU: each
  * {@code stat} or task {@code stat} read makes procfs format the whole line (about 3 us per file on a 2-vCPU VM),
- * so it is proportional to processes plus the threads read that tick. Not thread-safe.
+ * so it is proportional to processes plus the threads read that tick. The reported processes are chosen by one
+ * bounded selection per ranking ({@link TopSelection}), O(processes × N) at worst, instead of three sorts.
+ * Not thread-safe.
  */
 public final class ProcessSensor extends AbstractSensor {
 
@@ -110,19 +112,19 @@ public final class ProcessSensor extends AbstractSensor {
     private static final String[] NAMES = {"process_cpu_cores", "process_rss_bytes",
             "process_rss_growth_bytes_per_second", "process_threads", "process_threads_d_state", "process_open_fds",
             "process_read_bytes_per_second", "process_write_bytes_per_second"};
-    private static final Comparator<Track> BY_CPU =
-            Comparator.comparingDouble((Track t) -> Double.isNaN(t.cpu) ? -1 : t.cpu).reversed();
-    private static final Comparator<Track> BY_RSS = Comparator.comparingLong((Track t) -> t.rss).reversed();
-    private static final Comparator<Track> BY_GROWTH = Comparator.comparingDouble(
-            (Track t) -> Double.isNaN(t.growth) ? Double.NEGATIVE_INFINITY : t.growth).reversed();
-
     /** A file of one process, read through a channel kept open while the channel budget allows. */
     private final class Kept {
         final Path path;
+        final String tid; // the thread id of a task/[tid]/stat file, else null
         FileChannel channel;
 
         Kept(Path path) {
+            this(path, null);
+        }
+
+        Kept(Path path, String tid) {
             this.path = path;
+            this.tid = tid;
         }
 
         /**
@@ -266,6 +268,11 @@ public final class ProcessSensor extends AbstractSensor {
     private long listedLastPid = -1;
     private long listings;
     private final List<Track> scan = new ArrayList<>();
+    private final TopSelection selection = new TopSelection();
+    private double[] rankCpu = new double[0];
+    private long[] rankRss = new long[0];
+    private double[] rankGrowth = new double[0];
+    private int[] picked = new int[0];
     // per tick
     private int badStat;
     private int zombies;
@@ -405,13 +412,14 @@ public final class ProcessSensor extends AbstractSensor {
         long lastPid = lastPid();
         if (lastPid < 0 || lastPid != listedLastPid || tracks.isEmpty()) {
             listings++;
-            try (DirectoryStream<Path> dir = Files.newDirectoryStream(proc)) {
-                for (Path p : dir) {
-                    String name = p.getFileName().toString();
+            try {
+                // names only (one String per entry, no Path): a Path is made for new pids alone
+                for (String name : ProcFileReader.list(proc)) {
                     long pid = Texts.parseLong(name);
                     if (pid > 0) {
                         Track t = tracks.get(pid);
-                        visit(t, pid, t != null ? t.dir : p, t != null ? t.pidText : name, thisTick, ts);
+                        visit(t, pid, t != null ? t.dir : proc.resolve(name), t != null ? t.pidText : name, thisTick,
+                                ts);
                     }
                 }
                 listedLastPid = lastPid;
@@ -437,9 +445,7 @@ public final class ProcessSensor extends AbstractSensor {
             return;
         }
         report.clear();
-        pick(BY_CPU, 0);
-        pick(BY_RSS, 1);
-        pick(BY_GROWTH, 2);
+        pickReported();
         // reported processes: counted now when the host has I/O waiters (or that is unknown), or when this process
         // has or just had a thread in D; else their rotation turn (in visit) is enough
         boolean hostBlocked = false;
@@ -547,17 +553,27 @@ public final class ProcessSensor extends AbstractSensor {
         live.add(t);
     }
 
-    private void pick(Comparator<Track> order, int ranking) {
-        live.sort(order);
-        for (int i = 0; i < topN && i < live.size(); i++) {
+    /** Fills {@link #report} with the top processes of the three rankings ({@link TopSelection}), in report order. */
+    private void pickReported() {
+        int n = live.size();
+        if (rankCpu.length < n) {
+            int size = Math.max(n, 2 * rankCpu.length);
+            rankCpu = new double[size];
+            rankRss = new long[size];
+            rankGrowth = new double[size];
+            picked = new int[size];
+        }
+        for (int i = 0; i < n; i++) {
             Track t = live.get(i);
-            if ((ranking == 0 && !(t.cpu > 0)) || (ranking == 2 && !(t.growth > 0))) {
-                break; // sorted descending: the rest are idle (or not rated yet) for this ranking
-            }
-            if (!t.report) {
-                t.report = true;
-                report.add(t);
-            }
+            rankCpu[i] = t.cpu;
+            rankRss[i] = t.rss;
+            rankGrowth[i] = t.growth;
+        }
+        int m = selection.select(rankCpu, rankRss, rankGrowth, n, topN, picked);
+        for (int r = 0; r < m; r++) {
+            Track t = live.get(picked[r]);
+            t.report = true;
+            report.add(t);
         }
     }
 
@@ -684,15 +700,14 @@ public final class ProcessSensor extends AbstractSensor {
     /** Lists the task directory, keeping the open files of threads still there and closing those of gone ones. */
     private boolean listTasks(Track t) {
         List<Kept> out = new ArrayList<>();
-        Map<Path, Kept> held = new HashMap<>();
+        Map<String, Kept> held = new HashMap<>();
         for (Kept k : t.tasks) {
-            held.put(k.path, k);
+            held.put(k.tid, k);
         }
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(t.task)) {
-            for (Path task : tasks) {
-                Path stat = task.resolve("stat");
-                Kept k = held.remove(stat);
-                out.add(k != null ? k : new Kept(stat));
+        try {
+            for (String tid : ProcFileReader.list(t.task)) {
+                Kept k = held.remove(tid);
+                out.add(k != null ? k : new Kept(t.task.resolve(tid).resolve("stat"), tid));
             }
         } catch (IOException | RuntimeException e) {
             t.closeTasks();

@@ -162,6 +162,85 @@ class CgroupSensorsTest {
     }
 
     @Test
+    void listingKeepsTheFilesOfGroupsStillThereAndClosesThoseOfRemovedGroups(@TempDir Path tmp) throws Exception {
+        Path root = copy(fixture("cgv2"), tmp.resolve("cg"));
+        Path other = Files.createDirectories(root.resolve("system.slice/other.service"));
+        Files.writeString(other.resolve("memory.current"), "8192\n");
+        Files.writeString(other.resolve("pids.current"), "3\n");
+        CgroupV2Sensor s = new CgroupV2Sensor(root, 3, 64, 1); // listed again on every tick
+        s.keepFilesOpen(); // as on a cgroup file system
+        Sink sink = new Sink();
+        String[] svc = {"cgroup", "/system.slice/demo.service", "hierarchy", "v2"};
+        s.sample(sink, T0);
+        int keptWithOther = s.keptFiles();
+        assertThat(sink.get("cgroup_memory_usage_bytes", svc)).isEqualTo(268435456);
+
+        // a new inode under the same name: a file kept open across the listing still reads the old one (this is
+        // why keeping files open is only enabled on kernel file systems, whose files are never replaced)
+        Path current = root.resolve("system.slice/demo.service/memory.current");
+        Path fresh = Files.writeString(tmp.resolve("memory.current.new"), "4096\n");
+        Files.move(fresh, current, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CgroupWalkProperties.delete(other);
+        sink.clear();
+        s.sample(sink, T0 + 1000);
+        assertThat(sink.get("cgroup_memory_usage_bytes", svc)).as("kept open across the listing").isEqualTo(268435456);
+        assertThat(sink.has("cgroup_memory_usage_bytes", "cgroup", "/system.slice/other.service", "hierarchy", "v2"))
+                .isFalse();
+        CgroupV2Sensor without = new CgroupV2Sensor(root, 3, 64, 1);
+        without.keepFilesOpen();
+        without.sample(new Sink(), T0);
+        assertThat(s.keptFiles()).as("files of the removed group closed").isEqualTo(without.keptFiles())
+                .isLessThan(keptWithOther);
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+        s.close();
+        without.close();
+        assertThat(s.keptFiles()).isZero();
+    }
+
+    @Test
+    void listingRetriesFilesThatWereMissing(@TempDir Path tmp) throws Exception {
+        Path root = copy(fixture("cgv2"), tmp.resolve("cg"));
+        Path d = root.resolve("system.slice/demo.service");
+        Files.delete(d.resolve("pids.current"));
+        CgroupV2Sensor s = new CgroupV2Sensor(root, 3, 64, 2);
+        s.keepFilesOpen();
+        Sink sink = new Sink();
+        String[] svc = {"cgroup", "/system.slice/demo.service", "hierarchy", "v2"};
+        s.sample(sink, T0);
+        assertThat(sink.has("cgroup_pids_current", svc)).isFalse();
+        Files.writeString(d.resolve("pids.current"), "7\n"); // e.g. the pids controller enabled for the group
+        s.sample(sink, T0 + 1000);
+        assertThat(sink.has("cgroup_pids_current", svc)).as("remembered as missing until the next listing").isFalse();
+        s.sample(sink, T0 + 2000); // listed again
+        assertThat(sink.get("cgroup_pids_current", svc)).isEqualTo(7);
+    }
+
+    @Test
+    void vanishedControllerRootIsReportedFromTheNextListingOnUntilItIsBack(@TempDir Path tmp) throws Exception {
+        Path root = copy(fixture("cgv1"), tmp.resolve("cg"));
+        CgroupV1Sensor s = new CgroupV1Sensor(v1(root), 2, 64, 3); // listed on ticks 0, 3, 6, ...
+        s.sample(new Sink(), T0);
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+        Path saved = tmp.resolve("freezer-saved");
+        Files.move(root.resolve("freezer"), saved);
+        s.sample(new Sink(), T0 + 1000);
+        s.sample(new Sink(), T0 + 2000);
+        assertThat(s.health().isHealthy()).as("not checked between listings").isTrue();
+        for (int tick = 3; tick < 6; tick++) { // from the listing on, every tick (no listing while it fails)
+            Sink sink = new Sink();
+            s.sample(sink, T0 + tick * 1000L);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
+            assertThat(s.health().reason()).contains("controller freezer").contains("not a directory");
+            assertThat(sink.get("cgroup_memory_usage_bytes", "cgroup", "/", "hierarchy", "v1")).isPositive();
+        }
+        Files.move(saved, root.resolve("freezer"));
+        Sink sink = new Sink();
+        s.sample(sink, T0 + 6000);
+        assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+        assertThat(sink.get("cgroup_frozen", "cgroup", "/app", "hierarchy", "v1")).isEqualTo(1);
+    }
+
+    @Test
     void notAV2HierarchyFails() {
         CgroupV2Sensor s = new CgroupV2Sensor(fixture("cgv1"), 1, 8);
         s.sample(new Sink(), T0);
