@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * An embedded SQLite database of telemetry: a {@link MetricSink} for samples and an {@link EventLog} for events, plus
@@ -24,16 +25,32 @@ import java.util.Map;
  * transaction, so after a crash it opens consistent, holding every committed batch; only samples and events buffered
  * since the last commit are lost.
  *
- * <p>Tables: {@code series(id, key)}, {@code samples(series_id, ts, value)} (raw, NaN as NULL, kept for
- * {@link Config#rawRetention}), {@code history(series_id, bucket, count, sum, min, max)} (downsampled to
- * {@link Config#bucket}, kept for {@link Config#historyRetention}), {@code events(id, ts, category, type, component,
- * reason, evidence)} (evidence as JSON), {@code actions(id, ts, action, target, outcome, detail)} and
- * {@code batches(id, ts, samples, events)} (one row per committed write batch).
+ * <p>Tables (schema version {@value #SCHEMA_VERSION} in {@code PRAGMA user_version}): {@code series(id, key)};
+ * {@code samples(ts, series_id, value)}, raw, NaN as NULL, kept for {@link Config#rawRetention}, a {@code WITHOUT
+ * ROWID} table clustered on its primary key {@code (ts, series_id)} — samples arrive in time order, so a commit
+ * appends to the rightmost pages of one B-tree whatever the number of series; {@code history(series_id, bucket, count,
+ * sum, min, max)}, downsampled to {@link Config#bucket}, kept for {@link Config#historyRetention}, with an index on
+ * {@code bucket} for retention; {@code events(id, ts, category, type, component, reason, evidence)} (evidence as
+ * JSON); {@code actions(id, ts, action, target, outcome, detail)}; {@code batches(id, ts, samples, events)} (one row
+ * per committed write batch); {@code meta(key, value)} ({@code history_done}: every bucket before it is written).
+ *
+ * <p>History: each series' open buckets are aggregated in memory from committed samples and written once, one row per
+ * series, in the commit that first holds a sample of a later bucket, together with the {@code history_done} mark. A
+ * sample arriving for a bucket already written is added to its row in place. After a crash the open buckets are
+ * rebuilt from the raw samples at or after the mark, which raw retention never deletes before they are written, so
+ * history always equals the aggregate of every committed finite sample (less retention).
+ *
+ * <p>Upgrade: a database of schema version 0 (raw samples in a rowid table with indexes on {@code (series_id, ts)}
+ * and {@code (ts)}, history upserted at every commit) is upgraded on open in one transaction without copying: its raw
+ * table becomes {@value #LEGACY_SAMPLES}, is read together with the new one and is dropped whole once all its rows
+ * are past raw retention (until then its rows older than that stay readable). Nothing recorded is lost by the
+ * upgrade.
  *
  * <p>Writes are buffered and committed in one transaction per {@link Config#batchSize} samples (or on
- * {@link #flush()} / {@link #close()}); retention runs after each commit, at most once per bucket of data time.
- * Audit records ({@link #recordAction}) commit at once. Not thread-safe: use from the tick thread only (the
- * {@link EventLog} methods are synchronized with the rest). A database error is thrown as {@link StoreException}.
+ * {@link #flush()} / {@link #close()}); raw retention runs in bounded steps after each commit, history and event
+ * retention at most once per bucket of data time. Audit records ({@link #recordAction}) commit at once. Every public
+ * method is synchronized, so the store may be shared, but it is meant to have one writer (the tick thread or a
+ * {@link BackgroundStoreWriter}); reads hold the same lock. A database error is thrown as {@link StoreException}.
  */
 public final class SqliteTelemetryStore implements MetricSink, EventLog {
 
@@ -54,9 +71,15 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
             }
         }
 
-        /** 1000-sample batches, 24 h raw, one-minute buckets kept 30 days. */
+        /**
+         * 1000-sample batches, raw samples kept 1 h, one-minute buckets kept 30 days. Raw retention was 24 h until
+         * schema version 1: at ~850 series and 1 Hz that is ~73 M rows and ~1.9 GB of raw samples that nothing in the
+         * agent reads, while the store's stated purpose is downsampled history, events and the audit log; an hour of
+         * 1 s detail (~80 MB) covers looking back at a fresh alert, the one-minute history covers the rest (see
+         * {@code docs/benchmarks/store.md}). Writer CPU per hour of data does not depend on this value.
+         */
         public static Config defaults() {
-            return new Config(1000, Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30));
+            return new Config(1000, Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofDays(30));
         }
     }
 
@@ -79,30 +102,102 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
         }
     }
 
+    /** Schema version written to {@code PRAGMA user_version} by this code. */
+    static final int SCHEMA_VERSION = 1;
+    /** The raw table of a version-0 database, renamed on upgrade, read, and dropped once past raw retention. */
+    static final String LEGACY_SAMPLES = "samples_v0";
+
     private final Path file;
     private final Config config;
+    private final long bucketMillis;
     private final Connection db;
     private final Map<MetricKey, Long> seriesIds = new HashMap<>();
     private final MetricKey[] keys;
     private final double[] values;
     private final long[] times;
+    private final long[] ids;
     private int buffered;
     private final List<NexusEvent> pendingEvents = new ArrayList<>();
     private long newest = Long.MIN_VALUE;
     private long lastRetentionBucket = Long.MIN_VALUE;
     private long batches;
     private boolean closed;
+    /** Every history bucket before this start is in the history table; later ones are in {@link #openBuckets}. */
+    private long historyDone;
+    /** Aggregates of committed samples in buckets at or after {@link #historyDone}: bucket start, series id. */
+    private final TreeMap<Long, Map<Long, Agg>> openBuckets = new TreeMap<>();
+    private boolean openStale;
+    private boolean legacy;
+    private long legacyNewest = Long.MIN_VALUE;
+    private final PreparedStatement insSample;
+    private final PreparedStatement addHistory;
+    private final PreparedStatement insEvent;
+    private final PreparedStatement insBatch;
+    private final PreparedStatement setHistoryDone;
+    private final PreparedStatement rawBound;
+    private final PreparedStatement rawDelete;
 
-    private SqliteTelemetryStore(Path file, Config config, Connection db) {
+    /** Running count, sum, min and max of one series in one bucket. */
+    private static final class Agg {
+        long count;
+        double sum;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+
+        void add(double v) {
+            count++;
+            sum += v;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+    }
+
+    private SqliteTelemetryStore(Path file, Config config, Connection db) throws SQLException {
         this.file = file;
         this.config = config;
+        this.bucketMillis = config.bucket().toMillis();
         this.db = db;
         this.keys = new MetricKey[config.batchSize()];
         this.values = new double[config.batchSize()];
         this.times = new long[config.batchSize()];
+        this.ids = new long[config.batchSize()];
+        // prepared once, reused by every commit (closed by close())
+        insSample = db.prepareStatement("INSERT OR IGNORE INTO samples(ts, series_id, value) VALUES(?,?,?)");
+        addHistory = db.prepareStatement("INSERT INTO history(series_id, bucket, count, sum, min, max) "
+                + "VALUES(?,?,?,?,?,?) ON CONFLICT(series_id, bucket) DO UPDATE SET count = count + excluded.count, "
+                + "sum = sum + excluded.sum, min = MIN(min, excluded.min), max = MAX(max, excluded.max)");
+        insEvent = db.prepareStatement("INSERT INTO events(ts, category, type, component, reason, evidence) "
+                + "VALUES(?,?,?,?,?,?)");
+        insBatch = db.prepareStatement("INSERT INTO batches(ts, samples, events) VALUES(?,?,?)");
+        setHistoryDone = db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES('history_done', ?)");
+        rawBound = db.prepareStatement("SELECT ts FROM samples WHERE ts < ? ORDER BY ts LIMIT 1 OFFSET ?");
+        rawDelete = db.prepareStatement("DELETE FROM samples WHERE ts < ?");
+        legacy = tableExists(db, LEGACY_SAMPLES);
+        if (legacy) {
+            try (Statement s = db.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT MAX(ts) FROM " + LEGACY_SAMPLES)) { // by its (ts) index
+                if (rs.next() && rs.getObject(1) != null) {
+                    legacyNewest = rs.getLong(1);
+                }
+            }
+        }
+        historyDone = Long.MIN_VALUE;
+        try (Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'history_done'")) {
+            if (rs.next()) {
+                historyDone = rs.getLong(1);
+            }
+        }
+        rebuildOpenBuckets();
+        db.commit();
     }
 
-    /** Opens (creating if needed) the database at {@code file}. */
+    /**
+     * Opens (creating if needed) the database at {@code file}. A database of the first schema (user_version 0, raw
+     * samples in a rowid table with two indexes) is upgraded in one transaction without copying: its raw table is
+     * renamed to {@value #LEGACY_SAMPLES}, read together with the new one and dropped once all its rows are past raw
+     * retention.
+     */
     public static SqliteTelemetryStore open(Path file, Config config) {
         Connection c = null;
         try {
@@ -111,22 +206,9 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL"); // WAL + NORMAL: durable against a process crash
                 s.execute("PRAGMA busy_timeout=5000");
-                s.execute("CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE)");
-                s.execute("CREATE TABLE IF NOT EXISTS samples(series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL)");
-                s.execute("CREATE INDEX IF NOT EXISTS samples_by_series ON samples(series_id, ts)");
-                s.execute("CREATE INDEX IF NOT EXISTS samples_by_ts ON samples(ts)");
-                s.execute("CREATE TABLE IF NOT EXISTS history(series_id INTEGER NOT NULL, bucket INTEGER NOT NULL, "
-                        + "count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, "
-                        + "PRIMARY KEY(series_id, bucket))");
-                s.execute("CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, category TEXT NOT NULL, "
-                        + "type TEXT NOT NULL, component TEXT NOT NULL, reason TEXT NOT NULL, evidence TEXT NOT NULL)");
-                s.execute("CREATE INDEX IF NOT EXISTS events_by_ts ON events(ts)");
-                s.execute("CREATE TABLE IF NOT EXISTS actions(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, action TEXT NOT NULL, "
-                        + "target TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL)");
-                s.execute("CREATE TABLE IF NOT EXISTS batches(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, "
-                        + "samples INTEGER NOT NULL, events INTEGER NOT NULL)");
             }
             c.setAutoCommit(false);
+            migrate(c, file);
             return new SqliteTelemetryStore(file, config, c);
         } catch (SQLException e) {
             if (c != null) {
@@ -137,6 +219,65 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
                 }
             }
             throw new StoreException("cannot open " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Brings the schema to {@link #SCHEMA_VERSION} in one transaction (a crash during it leaves the old schema).
+     * Version 0 (or a new file) to 1: raw samples move to a table clustered on (ts, series_id), so that appends touch
+     * only the rightmost pages of one B-tree instead of one leaf per series in a (series_id, ts) index plus a (ts)
+     * index; history gets an index on its bucket so retention no longer scans the table (and, in a new file, is a
+     * {@code WITHOUT ROWID} table: one B-tree instead of a table plus its primary-key index); a meta table records how
+     * far history buckets are written. Old raw rows are not copied (the table is renamed); old history rows stay as they
+     * are.
+     */
+    private static void migrate(Connection c, Path file) throws SQLException {
+        int version;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            version = rs.next() ? rs.getInt(1) : 0;
+        }
+        if (version == SCHEMA_VERSION) {
+            return;
+        }
+        if (version > SCHEMA_VERSION) {
+            throw new SQLException("schema version " + version + " of " + file + " is newer than this program's ("
+                    + SCHEMA_VERSION + ")");
+        }
+        try (Statement s = c.createStatement()) {
+            if (tableExists(c, "samples")) {
+                // version 0 upserted history at every commit, so every old sample is already in history; the new
+                // raw table starts empty and the history_done mark starts at "nothing of it written yet"
+                s.execute("ALTER TABLE samples RENAME TO " + LEGACY_SAMPLES);
+            }
+            s.execute("CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE)");
+            s.execute("CREATE TABLE samples(ts INTEGER NOT NULL, series_id INTEGER NOT NULL, value REAL, "
+                    + "PRIMARY KEY(ts, series_id)) WITHOUT ROWID");
+            s.execute("CREATE TABLE IF NOT EXISTS history(series_id INTEGER NOT NULL, bucket INTEGER NOT NULL, "
+                    + "count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, "
+                    + "PRIMARY KEY(series_id, bucket)) WITHOUT ROWID"); // a version-0 history keeps its rowid form
+            s.execute("CREATE INDEX IF NOT EXISTS history_by_bucket ON history(bucket)");
+            s.execute("CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, category TEXT NOT NULL, "
+                    + "type TEXT NOT NULL, component TEXT NOT NULL, reason TEXT NOT NULL, evidence TEXT NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS events_by_ts ON events(ts)");
+            s.execute("CREATE TABLE IF NOT EXISTS actions(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, action TEXT NOT NULL, "
+                    + "target TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS batches(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, "
+                    + "samples INTEGER NOT NULL, events INTEGER NOT NULL)");
+            s.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+            s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        }
+    }
+
+    private static boolean tableExists(Connection c, String name) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+            p.setString(1, name);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
@@ -166,7 +307,13 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
         }
     }
 
-    /** Commits everything buffered in one transaction (a no-op when nothing is buffered). */
+    /**
+     * Commits everything buffered in one transaction (a no-op when nothing is buffered). A sample whose series already
+     * has a sample at the same timestamp is ignored (the first one stays, in raw and in history). Cost: O(batch) rows
+     * appended near the right edge of the raw table; the history buckets that the batch closes (one row per series per
+     * bucket); raw retention of at most {@code 4 * batchSize} rows; once per bucket of data time, history and event
+     * retention.
+     */
     @Override
     public synchronized void flush() {
         ensureOpen();
@@ -174,55 +321,65 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
             return;
         }
         try {
-            long bucketMillis = config.bucket().toMillis();
-            try (PreparedStatement ins = db.prepareStatement("INSERT INTO samples(series_id, ts, value) VALUES(?,?,?)");
-                 PreparedStatement hist = db.prepareStatement("INSERT INTO history(series_id, bucket, count, sum, min, max) "
-                         + "VALUES(?,?,1,?,?,?) ON CONFLICT(series_id, bucket) DO UPDATE SET count = count + 1, "
-                         + "sum = sum + excluded.sum, min = MIN(min, excluded.min), max = MAX(max, excluded.max)")) {
-                for (int i = 0; i < buffered; i++) {
-                    long id = seriesId(keys[i]);
-                    ins.setLong(1, id);
-                    ins.setLong(2, times[i]);
-                    if (Double.isFinite(values[i])) {
-                        ins.setDouble(3, values[i]);
-                        hist.setLong(1, id);
-                        hist.setLong(2, times[i] - Math.floorMod(times[i], bucketMillis));
-                        hist.setDouble(3, values[i]);
-                        hist.setDouble(4, values[i]);
-                        hist.setDouble(5, values[i]);
-                        hist.addBatch();
-                    } else {
-                        ins.setNull(3, Types.REAL);
-                    }
-                    ins.addBatch();
-                    newest = Math.max(newest, times[i]);
+            if (openStale) {
+                rebuildOpenBuckets();
+            }
+            for (int i = 0; i < buffered; i++) {
+                long id = seriesId(keys[i]);
+                ids[i] = id;
+                insSample.setLong(1, times[i]);
+                insSample.setLong(2, id);
+                if (Double.isFinite(values[i])) {
+                    insSample.setDouble(3, values[i]);
+                } else {
+                    insSample.setNull(3, Types.REAL);
                 }
-                ins.executeBatch();
-                hist.executeBatch();
+                insSample.addBatch();
+                newest = Math.max(newest, times[i]);
+            }
+            int[] inserted = buffered == 0 ? new int[0] : insSample.executeBatch();
+            boolean late = false;
+            for (int i = 0; i < buffered; i++) {
+                if (inserted[i] == 0 || !Double.isFinite(values[i])) {
+                    continue; // a duplicate (series, ts), or a gap: nothing for history
+                }
+                long bucket = times[i] - Math.floorMod(times[i], bucketMillis);
+                if (bucket < historyDone) { // a late sample for a bucket already written: add to it in place
+                    addHistory.setLong(1, ids[i]);
+                    addHistory.setLong(2, bucket);
+                    addHistory.setLong(3, 1);
+                    addHistory.setDouble(4, values[i]);
+                    addHistory.setDouble(5, values[i]);
+                    addHistory.setDouble(6, values[i]);
+                    addHistory.addBatch();
+                    late = true;
+                } else {
+                    openBuckets.computeIfAbsent(bucket, b -> new HashMap<>()).computeIfAbsent(ids[i], x -> new Agg())
+                            .add(values[i]);
+                }
+            }
+            if (late) {
+                addHistory.executeBatch();
+            }
+            for (NexusEvent e : pendingEvents) {
+                insEvent.setLong(1, e.timestampMillis());
+                insEvent.setString(2, e.category().name());
+                insEvent.setString(3, e.type());
+                insEvent.setString(4, e.component());
+                insEvent.setString(5, e.reason());
+                insEvent.setString(6, Json.object(e.evidence()));
+                insEvent.addBatch();
+                newest = Math.max(newest, e.timestampMillis());
             }
             if (!pendingEvents.isEmpty()) {
-                try (PreparedStatement ev = db.prepareStatement("INSERT INTO events(ts, category, type, component, reason, evidence) "
-                        + "VALUES(?,?,?,?,?,?)")) {
-                    for (NexusEvent e : pendingEvents) {
-                        ev.setLong(1, e.timestampMillis());
-                        ev.setString(2, e.category().name());
-                        ev.setString(3, e.type());
-                        ev.setString(4, e.component());
-                        ev.setString(5, e.reason());
-                        ev.setString(6, Json.object(e.evidence()));
-                        ev.addBatch();
-                        newest = Math.max(newest, e.timestampMillis());
-                    }
-                    ev.executeBatch();
-                }
+                insEvent.executeBatch();
             }
-            try (PreparedStatement b = db.prepareStatement("INSERT INTO batches(ts, samples, events) VALUES(?,?,?)")) {
-                b.setLong(1, newest);
-                b.setInt(2, buffered);
-                b.setInt(3, pendingEvents.size());
-                b.executeUpdate();
-            }
-            applyRetention(bucketMillis);
+            insBatch.setLong(1, newest);
+            insBatch.setInt(2, buffered);
+            insBatch.setInt(3, pendingEvents.size());
+            insBatch.executeUpdate();
+            writeClosedBuckets(newest - Math.floorMod(newest, bucketMillis));
+            applyRetention();
             db.commit();
             batches++;
         } catch (SQLException e) {
@@ -236,22 +393,100 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
         }
     }
 
-    private void applyRetention(long bucketMillis) throws SQLException {
+    /** Writes the aggregates of every bucket before {@code current} (one row per series) and moves the mark to it. */
+    private void writeClosedBuckets(long current) throws SQLException {
+        if (current <= historyDone) {
+            return;
+        }
+        Map<Long, Map<Long, Agg>> closing = openBuckets.headMap(current);
+        int n = 0;
+        for (Map.Entry<Long, Map<Long, Agg>> b : closing.entrySet()) {
+            for (Map.Entry<Long, Agg> s : b.getValue().entrySet()) {
+                Agg a = s.getValue();
+                addHistory.setLong(1, s.getKey());
+                addHistory.setLong(2, b.getKey());
+                addHistory.setLong(3, a.count);
+                addHistory.setDouble(4, a.sum);
+                addHistory.setDouble(5, a.min);
+                addHistory.setDouble(6, a.max);
+                addHistory.addBatch();
+                n++;
+            }
+        }
+        if (n > 0) {
+            addHistory.executeBatch();
+        }
+        setHistoryDone.setLong(1, current);
+        setHistoryDone.executeUpdate();
+        // the in-memory state changes only here, after every statement of the batch succeeded; a failing commit
+        // marks it stale (rollback) and it is rebuilt from the database
+        closing.clear();
+        historyDone = current;
+    }
+
+    /**
+     * Rebuilds the open-bucket aggregates from the committed raw samples at or after the history mark (after a crash
+     * they are the samples whose history was not written yet). Cost: one scan of those rows, clustered at the end of
+     * the raw table (about one bucket of data).
+     */
+    private void rebuildOpenBuckets() throws SQLException {
+        openBuckets.clear();
+        try (PreparedStatement p = db.prepareStatement(
+                "SELECT ts, series_id, value FROM samples WHERE ts >= ? AND value IS NOT NULL")) {
+            p.setLong(1, historyDone);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    long ts = rs.getLong(1);
+                    openBuckets.computeIfAbsent(ts - Math.floorMod(ts, bucketMillis), b -> new HashMap<>())
+                            .computeIfAbsent(rs.getLong(2), x -> new Agg()).add(rs.getDouble(3));
+                }
+            }
+        }
+        openStale = false;
+    }
+
+    /**
+     * Raw retention after every commit, in a bounded step: deletes samples older than {@code rawRetention} before the
+     * newest sample, but never samples whose bucket's history is not written yet, and at most about
+     * {@code 4 * batchSize} rows per commit (plus the rest of the rows sharing the last deleted timestamp), so a
+     * backlog (a long stop, a shortened retention) is worked off over the next commits instead of in one long
+     * transaction. Once per bucket of data time: history buckets and events older than {@code historyRetention} (both
+     * by index); and the version-0 raw table of an upgraded database is dropped whole once its newest row is past raw
+     * retention (deleting its rows one by one would update its scattered (series_id, ts) index, the cost this schema
+     * removes; dropping visits each of its pages once: a one-time pause of ~5 s of CPU per GB of that table).
+     */
+    private void applyRetention() throws SQLException {
+        long cutoff = Math.min(newest - config.rawRetention().toMillis(), historyDone);
+        long step = 4L * config.batchSize();
+        rawBound.setLong(1, cutoff);
+        rawBound.setLong(2, step - 1);
+        long bound = cutoff;
+        try (ResultSet rs = rawBound.executeQuery()) {
+            if (rs.next()) {
+                bound = rs.getLong(1) + 1; // up to and including the step-th oldest timestamp
+            }
+        }
+        rawDelete.setLong(1, bound);
+        rawDelete.executeUpdate();
+
         long bucket = newest - Math.floorMod(newest, bucketMillis);
         if (bucket == lastRetentionBucket) {
             return;
         }
         lastRetentionBucket = bucket;
-        try (PreparedStatement raw = db.prepareStatement("DELETE FROM samples WHERE ts < ?");
-             PreparedStatement hist = db.prepareStatement("DELETE FROM history WHERE bucket < ?");
+        long h = newest - config.historyRetention().toMillis();
+        try (PreparedStatement hist = db.prepareStatement("DELETE FROM history WHERE bucket < ?");
              PreparedStatement ev = db.prepareStatement("DELETE FROM events WHERE ts < ?")) {
-            raw.setLong(1, newest - config.rawRetention().toMillis());
-            raw.executeUpdate();
-            long h = newest - config.historyRetention().toMillis();
             hist.setLong(1, h);
             hist.executeUpdate();
             ev.setLong(1, h);
             ev.executeUpdate();
+        }
+        if (legacy && legacyNewest < newest - config.rawRetention().toMillis()) {
+            try (Statement s = db.createStatement()) {
+                s.execute("DROP TABLE " + LEGACY_SAMPLES); // with its two indexes; its pages go to the free list
+            }
+            legacy = false;
         }
     }
 
@@ -283,53 +518,111 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
             ins.setString(1, text);
             ins.executeUpdate();
         }
-        try (PreparedStatement sel = db.prepareStatement("SELECT id FROM series WHERE key = ?")) {
-            sel.setString(1, text);
-            try (ResultSet rs = sel.executeQuery()) {
-                rs.next();
-                id = rs.getLong(1);
-            }
-        }
+        id = lookupSeries(text);
         seriesIds.put(key, id);
         return id;
     }
 
+    /** The id of a series key in the database, or -1 when it has none. */
+    private long lookupSeries(String text) throws SQLException {
+        try (PreparedStatement sel = db.prepareStatement("SELECT id FROM series WHERE key = ?")) {
+            sel.setString(1, text);
+            try (ResultSet rs = sel.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
     private void rollback() {
         seriesIds.clear(); // ids inserted by the failed transaction are gone
+        openStale = true; // so may be aggregates of its samples, and closed buckets it wrote: rebuilt on next flush
         try {
+            insSample.clearBatch();
+            addHistory.clearBatch();
+            insEvent.clearBatch();
             db.rollback();
+            try (Statement s = db.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'history_done'")) {
+                historyDone = rs.next() ? rs.getLong(1) : Long.MIN_VALUE;
+            }
+            legacy = tableExists(db, LEGACY_SAMPLES); // a drop in the failed transaction is undone
+            db.commit();
         } catch (SQLException ignored) {
             // the original failure is what matters
         }
     }
 
-    /** Raw samples of {@code key} with {@code from <= ts < to}, oldest first (committed data only). */
+    /**
+     * Raw samples of {@code key} with {@code from <= ts < to}, oldest first (committed data only). Cost: the raw table
+     * is clustered on time, so this reads every series' rows in {@code [from, to)} (about 850 rows per second of range
+     * at 850 series) and keeps those of {@code key}; ask for the range you need, or use {@link #history}.
+     */
     public synchronized List<Sample> samples(MetricKey key, long from, long to) {
         List<Sample> out = new ArrayList<>();
-        query("SELECT s.ts, s.value FROM samples s JOIN series k ON k.id = s.series_id WHERE k.key = ? AND s.ts >= ? AND s.ts < ? "
-                + "ORDER BY s.ts", rs -> {
-                    Object v = rs.getObject(2);
-                    out.add(new Sample(rs.getLong(1), v instanceof Number n ? n.doubleValue() : Double.NaN));
-                }, key.toString(), from, to);
+        long id;
+        try {
+            id = lookupSeries(key.toString());
+        } catch (SQLException e) {
+            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (id < 0) {
+            return out;
+        }
+        String sql = "SELECT ts, value FROM samples WHERE ts >= ? AND ts < ? AND series_id = ?";
+        if (legacy) {
+            sql += " UNION ALL SELECT ts, value FROM " + LEGACY_SAMPLES + " WHERE series_id = ? AND ts >= ? AND ts < ?";
+        }
+        query(sql + " ORDER BY ts", rs -> {
+            Object v = rs.getObject(2);
+            out.add(new Sample(rs.getLong(1), v instanceof Number n ? n.doubleValue() : Double.NaN));
+        }, legacy ? new Object[] {from, to, id, id, from, to} : new Object[] {from, to, id});
         return out;
     }
 
-    /** Downsampled history of {@code key}, oldest bucket first. */
+    /**
+     * Downsampled history of {@code key}, oldest bucket first: the written buckets, then the open ones (aggregated in
+     * memory from committed samples and written when a later bucket begins).
+     */
     public synchronized List<Bucket> history(MetricKey key) {
         List<Bucket> out = new ArrayList<>();
         query("SELECT h.bucket, h.count, h.sum, h.min, h.max FROM history h JOIN series k ON k.id = h.series_id "
                 + "WHERE k.key = ? ORDER BY h.bucket", rs -> out.add(new Bucket(rs.getLong(1), rs.getLong(2), rs.getDouble(3),
                 rs.getDouble(4), rs.getDouble(5))), key.toString());
+        long id;
+        try {
+            id = lookupSeries(key.toString());
+        } catch (SQLException e) {
+            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (id >= 0) {
+            for (Map.Entry<Long, Map<Long, Agg>> b : openBuckets.entrySet()) {
+                Agg a = b.getValue().get(id);
+                if (a != null) {
+                    out.add(new Bucket(b.getKey(), a.count, a.sum, a.min, a.max));
+                }
+            }
+        }
         return out;
     }
 
-    /** Rows in a table: one of samples, history, events, actions, batches, series. */
+    /**
+     * Rows in a table: one of samples (both raw tables while an upgraded database still has version-0 rows), history
+     * (written buckets plus open ones), events, actions, batches, series.
+     */
     public synchronized long count(String table) {
         if (!List.of("samples", "history", "events", "actions", "batches", "series").contains(table)) {
             throw new IllegalArgumentException("no table " + table);
         }
         long[] n = new long[1];
         query("SELECT COUNT(*) FROM " + table, rs -> n[0] = rs.getLong(1));
+        if (table.equals("samples") && legacy) {
+            query("SELECT COUNT(*) FROM " + LEGACY_SAMPLES, rs -> n[0] += rs.getLong(1));
+        }
+        if (table.equals("history")) {
+            for (Map<Long, Agg> b : openBuckets.values()) {
+                n[0] += b.size();
+            }
+        }
         return n[0];
     }
 
@@ -355,6 +648,18 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
         StringBuilder sb = new StringBuilder();
         query("PRAGMA journal_mode", rs -> sb.append(rs.getString(1)));
         return sb.toString();
+    }
+
+    /** {@code PRAGMA user_version}: {@link #SCHEMA_VERSION} once opened by this code. */
+    synchronized int schemaVersion() {
+        int[] v = new int[1];
+        query("PRAGMA user_version", rs -> v[0] = rs.getInt(1));
+        return v[0];
+    }
+
+    /** Whether the version-0 raw table of an upgraded database is still there (dropped once past raw retention). */
+    synchronized boolean hasLegacySamples() {
+        return legacy;
     }
 
     private interface Row {
@@ -395,6 +700,10 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
         } finally {
             closed = true;
             try {
+                for (PreparedStatement p : List.of(insSample, addHistory, insEvent, insBatch, setHistoryDone, rawBound,
+                        rawDelete)) {
+                    p.close();
+                }
                 db.close();
             } catch (SQLException e) {
                 throw new StoreException("cannot close " + file + ": " + e.getMessage(), e);

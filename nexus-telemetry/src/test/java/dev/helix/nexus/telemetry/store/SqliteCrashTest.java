@@ -2,6 +2,7 @@ package dev.helix.nexus.telemetry.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.helix.nexus.core.spi.MetricKey;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -81,8 +82,18 @@ class SqliteCrashTest {
         try (SqliteTelemetryStore store = SqliteTelemetryStore.open(db)) {
             assertThat(store.integrityCheck()).isEqualTo("ok");
             assertThat(store.journalMode()).isEqualTo("wal");
+            // history (open buckets were in the dead writer's memory) equals what raw holds of every series
+            long inHistory = 0;
+            for (int i = 0; i < 7; i++) {
+                MetricKey k = MetricKey.of("crash_series", "n", Integer.toString(i));
+                long raw = store.samples(k, 0, Long.MAX_VALUE).size();
+                long hist = store.history(k).stream().mapToLong(SqliteTelemetryStore.Bucket::count).sum();
+                assertThat(hist).as("history count of %s", k).isEqualTo(raw);
+                inHistory += hist;
+            }
+            assertThat(inHistory).isEqualTo(store.count("samples"));
             long before = store.count("samples");
-            store.record(dev.helix.nexus.core.spi.MetricKey.of("after_crash"), 1, 1_767_225_700_000L);
+            store.record(MetricKey.of("after_crash"), 1, 1_767_225_700_000L);
             store.flush();
             assertThat(store.count("samples")).isEqualTo(before + 1);
         }
