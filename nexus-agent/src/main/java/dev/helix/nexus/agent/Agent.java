@@ -23,8 +23,8 @@ import java.util.function.Consumer;
 /**
  * Assembles a NEXUS engine the way the {@code nexus} command runs it: every sensor found on the class path
  * ({@link SensorProvider} services), the event log at {@code dataDir/events.jsonl}, the embedded SQLite store at
- * {@code dataDir/nexus.db} (every sample, downsampled history and every event; written by a
- * {@link BackgroundStoreWriter} thread, never on the tick thread) and the status file.
+ * {@code dataDir/nexus.db} (by default the last hour of raw samples, one-minute history for 30 days and every event;
+ * written by a {@link BackgroundStoreWriter} thread, never on the tick thread) and the status file.
  */
 public final class Agent {
 
