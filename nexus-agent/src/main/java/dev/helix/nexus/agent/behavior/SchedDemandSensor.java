@@ -51,6 +51,12 @@ import java.util.Map;
  * history), plus a {@code task} directory listing per candidate whose thread set changed. Memory: O(processes) for
  * the CPU-time history and O(threads of the candidates) for the thread lists. Processes starved so hard that their
  * CPU time is not among the {@code 2·topN} largest are not measured. Not thread-safe (tick thread only).
+ *
+ * <p>Next to the telemetry {@code ProcessSensor} (as in {@code BehaviorSampler.standardSensors}) step 1 reads the
+ * same {@code stat} files that sensor reads in the same tick, and it is the bulk of this sensor's cost. It is not
+ * taken from that sensor's metrics because they cover only the processes it reports (its top N per ranking, without
+ * start times), not every process the candidates are ranked from; sharing the scan needs a per-process hook in
+ * {@code ProcessSensor}.
  */
 public final class SchedDemandSensor implements Sensor {
 

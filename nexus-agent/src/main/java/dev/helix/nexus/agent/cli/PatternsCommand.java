@@ -3,6 +3,8 @@ package dev.helix.nexus.agent.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.helix.nexus.agent.behavior.BehaviorSampler;
+import dev.helix.nexus.agent.live.LivePatterns;
+import dev.helix.nexus.agent.live.LivePatterns.Subject;
 import dev.helix.nexus.core.Durations;
 import dev.helix.nexus.core.clock.EngineClock;
 import dev.helix.nexus.detect.behavior.BehaviorClassifier;
@@ -14,7 +16,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,9 +36,10 @@ import picocli.CommandLine.Spec;
  * classifier returned. Changes nothing on the machine. Exit codes: 0 printed, 1 the host sensors read nothing (no
  * {@code /proc}), 2 a bad option (one line on stderr naming it; nothing is sampled).
  *
- * <p>Processes and cgroups are ranked by {@link #RANKING}: the confidence of their most confident non-Normal pattern,
- * then mean CPU cores over the window, then id. The pool ranked is what the process sensor reports (its top
- * max(--top, 10) per ranking: CPU, memory, threads...) and every cgroup of the mounted hierarchies.
+ * <p>Processes and cgroups are ranked and selected as the live agent does ({@link LivePatterns#RANKING},
+ * {@link LivePatterns#select}): the confidence of their most confident non-Normal pattern, then mean CPU cores over
+ * the window, then id. The pool ranked is what the process sensor reports (its top max(--top, 10) per ranking: CPU,
+ * memory, threads...) and every cgroup of the mounted hierarchies.
  *
  * <p>Cost: floor(window / tick) + 1 sensor ticks (each dominated by the process scan, O(processes + threads)), then
  * O(samples × subjects) to build features and O(s log s) to rank s subjects. Not thread-safe (a picocli command runs
@@ -60,14 +62,6 @@ public final class PatternsCommand implements Callable<Integer> {
 
     /** Processes the process and demand sensors report per ranking, at least (the pool the top N is chosen from). */
     static final int MIN_SENSOR_POOL = 10;
-
-    /**
-     * Order of processes and cgroups: strongest non-Normal confidence first, then more CPU cores (unknown last), then
-     * id, so equal inputs always print in the same order.
-     */
-    static final Comparator<Subject> RANKING = Comparator.comparingDouble(Subject::symptom).reversed()
-            .thenComparing(Comparator.comparingDouble(Subject::cpuOrMinus).reversed())
-            .thenComparing(s -> s.subject().id());
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -97,38 +91,6 @@ public final class PatternsCommand implements Callable<Integer> {
 
     /** The proc mount read by the sensors: {@code /proc} (package-private so that tests can point it elsewhere). */
     Path procRoot = Path.of("/proc");
-
-    /**
-     * One classified subject.
-     *
-     * @param subject  host, process or cgroup
-     * @param name     the process name ({@code comm}), else the subject's id
-     * @param cpuCores mean CPU cores used over the window (NaN for the host and when unknown)
-     * @param verdicts the classifier's verdicts, most confident first (never empty)
-     */
-    record Subject(BehaviorSubject subject, String name, double cpuCores, List<BehaviorVerdict> verdicts) {
-        Subject {
-            verdicts = List.copyOf(verdicts);
-            if (verdicts.isEmpty()) {
-                throw new IllegalArgumentException("no verdict for " + subject);
-            }
-        }
-
-        /** Confidence of the most confident pattern other than Normal (0 when none fired). */
-        double symptom() {
-            double m = 0;
-            for (BehaviorVerdict v : verdicts) {
-                if (v.pattern() != BehaviorPattern.NORMAL) {
-                    m = Math.max(m, v.confidence());
-                }
-            }
-            return m;
-        }
-
-        private double cpuOrMinus() {
-            return Double.isNaN(cpuCores) ? -1 : cpuCores;
-        }
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -162,13 +124,13 @@ public final class PatternsCommand implements Callable<Integer> {
                 BehaviorSampler.standardSensors(procRoot, Math.max(n, MIN_SENSOR_POOL)), x, null, clock)) {
             sampler.run((int) samples, t);
         }
-        List<Subject> classified = classify(x, new BehaviorClassifier());
+        List<Subject> classified = LivePatterns.classify(x, new BehaviorClassifier());
         if (classified.stream().noneMatch(s -> s.subject().kind() == BehaviorSubject.Kind.HOST)) {
             err.println("nexus: patterns: the host sensors read nothing under " + procRoot
                     + " in " + samples + " samples (not Linux, or /proc not mounted?): nothing to classify");
             return ExitCodes.FAILURE;
         }
-        List<Subject> shown = select(classified, all ? Integer.MAX_VALUE : n);
+        List<Subject> shown = LivePatterns.select(classified, all ? Integer.MAX_VALUE : n);
         if (json) {
             writeJson(out, shown);
         } else {
@@ -181,27 +143,6 @@ public final class PatternsCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
-    }
-
-    /** Every subject of the extractor's window with its verdicts, in {@link BehaviorFeatureExtractor#subjects()} order. */
-    static List<Subject> classify(BehaviorFeatureExtractor x, BehaviorClassifier classifier) {
-        List<Subject> out = new ArrayList<>();
-        x.classify(classifier).forEach((s, v) -> out.add(new Subject(s, x.name(s),
-                s.kind() == BehaviorSubject.Kind.HOST ? Double.NaN : x.cpuCores(s), v)));
-        return out;
-    }
-
-    /**
-     * The subjects to print: the host(s) first, then the {@code top} highest-ranked processes, then the {@code top}
-     * highest-ranked cgroups, each by {@link #RANKING}. O(s log s).
-     */
-    static List<Subject> select(List<Subject> subjects, int top) {
-        List<Subject> out = new ArrayList<>();
-        for (BehaviorSubject.Kind kind : BehaviorSubject.Kind.values()) {
-            subjects.stream().filter(s -> s.subject().kind() == kind).sorted(RANKING)
-                    .limit(kind == BehaviorSubject.Kind.HOST ? Long.MAX_VALUE : top).forEach(out::add);
-        }
-        return out;
     }
 
     /**
@@ -229,13 +170,13 @@ public final class PatternsCommand implements Callable<Integer> {
             }
             out.println(head);
             BehaviorVerdict lead = s.verdicts().get(0);
-            out.printf(Locale.ROOT, "  %s  confidence %.2f%n", label(lead.pattern()), lead.confidence());
+            out.printf(Locale.ROOT, "  %s  confidence %.2f%n", LivePatterns.label(lead.pattern()), lead.confidence());
             for (String e : lead.evidence()) {
                 out.println("    " + e);
             }
             for (BehaviorVerdict v : s.verdicts().subList(1, s.verdicts().size())) {
                 if (v.pattern() != BehaviorPattern.NORMAL && v.confidence() >= ALSO_SHOWN) {
-                    out.printf(Locale.ROOT, "  also %s %.2f: %s%n", label(v.pattern()), v.confidence(),
+                    out.printf(Locale.ROOT, "  also %s %.2f: %s%n", LivePatterns.label(v.pattern()), v.confidence(),
                             String.join("; ", v.evidence()));
                 }
             }
@@ -262,7 +203,7 @@ public final class PatternsCommand implements Callable<Integer> {
             for (BehaviorVerdict v : s.verdicts()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("pattern", v.pattern().name());
-                m.put("label", label(v.pattern()));
+                m.put("label", LivePatterns.label(v.pattern()));
                 m.put("confidence", v.confidence());
                 m.put("evidence", v.evidence());
                 verdicts.add(m);
@@ -271,15 +212,6 @@ public final class PatternsCommand implements Callable<Integer> {
             array.add(o);
         }
         out.println(JSON.writeValueAsString(array));
-    }
-
-    /** The pattern's name as the docs write it: {@code CPU_BOUND} is {@code CpuBound}. */
-    static String label(BehaviorPattern p) {
-        StringBuilder b = new StringBuilder();
-        for (String word : p.name().split("_")) {
-            b.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
-        }
-        return b.toString();
     }
 
     private static Integer count(PrintWriter err, String option, String value) {

@@ -14,10 +14,12 @@ import dev.helix.nexus.detect.behavior.BehaviorVerdict;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Behaviour patterns in the live agent: a {@link BehaviorFeatureExtractor} fed with every sample of the Sense domain
@@ -44,11 +46,12 @@ import java.util.Map;
  * at once.
  *
  * <p><b>Bounded cost and output.</b> Only the host, the {@code top} highest-ranked processes and the {@code top}
- * highest-ranked cgroups may produce events in one classification (ranked by their strongest non-Normal confidence,
- * then mean CPU cores, then id); the process pool is already bounded by the process sensor, which reports its top N
- * per ranking. A classification costs O(window × subjects) for the features plus O(window²) per subject for the
- * leak rule's Mann-Kendall test; the sink costs O(1) per sample (the extractor allocates one frame per subject per
- * tick). Not thread-safe: the tick thread feeds the sink and runs the handler.
+ * highest-ranked cgroups may produce events in one classification ({@link #select} by {@link #RANKING}: strongest
+ * non-Normal confidence, then mean CPU cores, then id; {@code nexus patterns} shows the same selection); the process
+ * pool is already bounded by the process sensor, which reports its top N per ranking. A classification costs
+ * O(window × subjects) for the features plus O(window²) per subject for the leak rule's Mann-Kendall test; the sink
+ * costs O(1) per sample (the extractor allocates one frame per subject per tick). Not thread-safe: the tick thread
+ * feeds the sink and runs the handler.
  */
 public final class LivePatterns implements DomainHandler {
 
@@ -60,6 +63,46 @@ public final class LivePatterns implements DomainHandler {
     public static final double STAY = 0.25;
     /** Classifications in a row that must lead with ResourceLeak before it becomes a subject's state. */
     public static final int LEAK_CONFIRMATIONS = 12;
+
+    /**
+     * Order of processes and cgroups, here and in {@code nexus patterns}: strongest non-Normal confidence first, then
+     * more CPU cores (unknown last), then id, so equal inputs always come in the same order.
+     */
+    public static final Comparator<Subject> RANKING = Comparator.comparingDouble(Subject::symptom).reversed()
+            .thenComparing(Comparator.comparingDouble(Subject::cpuOrMinus).reversed())
+            .thenComparing(s -> s.subject().id());
+
+    /**
+     * One classified subject (an immutable value).
+     *
+     * @param subject  host, process or cgroup
+     * @param name     the process name ({@code comm}), else the subject's id
+     * @param cpuCores mean CPU cores used over the window (NaN for the host and when unknown)
+     * @param verdicts the classifier's verdicts, most confident first (never empty)
+     */
+    public record Subject(BehaviorSubject subject, String name, double cpuCores, List<BehaviorVerdict> verdicts) {
+        public Subject {
+            verdicts = List.copyOf(verdicts);
+            if (verdicts.isEmpty()) {
+                throw new IllegalArgumentException("no verdict for " + subject);
+            }
+        }
+
+        /** Confidence of the most confident pattern other than Normal (0 when none fired). O(verdicts). */
+        public double symptom() {
+            double m = 0;
+            for (BehaviorVerdict v : verdicts) {
+                if (v.pattern() != BehaviorPattern.NORMAL) {
+                    m = Math.max(m, v.confidence());
+                }
+            }
+            return m;
+        }
+
+        private double cpuOrMinus() {
+            return Double.isNaN(cpuCores) ? -1 : cpuCores;
+        }
+    }
 
     private final BehaviorFeatureExtractor extractor;
     private final BehaviorClassifier classifier = new BehaviorClassifier();
@@ -108,6 +151,30 @@ public final class LivePatterns implements DomainHandler {
         return state.getOrDefault(s, BehaviorPattern.NORMAL);
     }
 
+    /**
+     * Every subject of the extractor's window with its verdicts, in {@link BehaviorFeatureExtractor#subjects()}
+     * order. O(window × subjects) (the classification).
+     */
+    public static List<Subject> classify(BehaviorFeatureExtractor x, BehaviorClassifier classifier) {
+        List<Subject> out = new ArrayList<>();
+        x.classify(classifier).forEach((s, v) -> out.add(new Subject(s, x.name(s),
+                s.kind() == BehaviorSubject.Kind.HOST ? Double.NaN : x.cpuCores(s), v)));
+        return out;
+    }
+
+    /**
+     * The subjects that count: the host(s) first, then the {@code top} highest-ranked processes, then the {@code top}
+     * highest-ranked cgroups, each by {@link #RANKING}. O(s log s) for s subjects.
+     */
+    public static List<Subject> select(List<Subject> subjects, int top) {
+        List<Subject> out = new ArrayList<>();
+        for (BehaviorSubject.Kind kind : BehaviorSubject.Kind.values()) {
+            subjects.stream().filter(s -> s.subject().kind() == kind).sorted(RANKING)
+                    .limit(kind == BehaviorSubject.Kind.HOST ? Long.MAX_VALUE : top).forEach(out::add);
+        }
+        return out;
+    }
+
     @Override
     public Domain domain() {
         return Domain.UNDERSTAND;
@@ -119,35 +186,14 @@ public final class LivePatterns implements DomainHandler {
         if (ticks % every != 0 || extractor.ticks() < 2) {
             return;
         }
-        record Ranked(BehaviorSubject subject, List<BehaviorVerdict> verdicts, double symptom, double cpu) {
-        }
-        List<Ranked> ranked = new ArrayList<>();
-        extractor.classify(classifier).forEach((s, v) -> {
-            double symptom = 0;
-            for (BehaviorVerdict x : v) {
-                if (x.pattern() != BehaviorPattern.NORMAL) {
-                    symptom = Math.max(symptom, x.confidence());
-                }
-            }
-            double cpu = s.kind() == BehaviorSubject.Kind.HOST ? Double.NaN : extractor.cpuCores(s);
-            ranked.add(new Ranked(s, v, symptom, Double.isNaN(cpu) ? -1 : cpu));
-        });
-        java.util.Set<BehaviorSubject> present = new java.util.HashSet<>();
-        ranked.forEach(r -> present.add(r.subject()));
+        List<Subject> classified = classify(extractor, classifier);
+        Set<BehaviorSubject> present = new HashSet<>();
+        classified.forEach(r -> present.add(r.subject()));
         state.keySet().retainAll(present);
         normalStreak.keySet().retainAll(present);
         leakStreak.keySet().retainAll(present);
-        ranked.sort(Comparator.comparing((Ranked r) -> r.subject().kind())
-                .thenComparing(Comparator.comparingDouble(Ranked::symptom).reversed())
-                .thenComparing(Comparator.comparingDouble(Ranked::cpu).reversed())
-                .thenComparing(r -> r.subject().id()));
-        Map<BehaviorSubject.Kind, Integer> shown = new HashMap<>();
-        for (Ranked r : ranked) {
+        for (Subject r : select(classified, top)) {
             BehaviorSubject s = r.subject();
-            int n = shown.merge(s.kind(), 1, Integer::sum);
-            if (s.kind() != BehaviorSubject.Kind.HOST && n > top) {
-                continue;
-            }
             BehaviorPattern before = state(s);
             BehaviorVerdict lead = r.verdicts().get(0);
             BehaviorVerdict now;
@@ -177,12 +223,13 @@ public final class LivePatterns implements DomainHandler {
             }
             normalStreak.remove(s);
             state.put(s, now.pattern());
-            emit(ctx, s, before, now);
+            emit(ctx, r, before, now);
         }
     }
 
-    private void emit(TickContext ctx, BehaviorSubject s, BehaviorPattern before, BehaviorVerdict now) {
-        String name = extractor.name(s);
+    private void emit(TickContext ctx, Subject subject, BehaviorPattern before, BehaviorVerdict now) {
+        BehaviorSubject s = subject.subject();
+        String name = subject.name();
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put("kind", s.kind().name().toLowerCase(Locale.ROOT));
         ev.put("id", s.id());
@@ -221,8 +268,11 @@ public final class LivePatterns implements DomainHandler {
         throw new IllegalStateException("the classifier returned no " + p + " verdict"); // NORMAL is always there
     }
 
-    /** The pattern's name as the docs write it: {@code CPU_BOUND} is {@code CpuBound}. */
-    static String label(BehaviorPattern p) {
+    /**
+     * The pattern's name as the docs write it, used in events and by {@code nexus patterns}: {@code CPU_BOUND} is
+     * {@code CpuBound}. O(length of the name); stateless.
+     */
+    public static String label(BehaviorPattern p) {
         StringBuilder b = new StringBuilder();
         for (String word : p.name().split("_")) {
             b.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));

@@ -141,11 +141,9 @@ class LiveBehaviorTest {
 
     @Test
     void childJvmWithTwoThreadsInALockCycleIsADeadlock() throws Exception {
-        Process p = w.startAndAwaitReady(childJvm("cycle"), Duration.ofSeconds(30));
-        BehaviorSubject s = BehaviorSubject.process(p.pid());
-        AttachedJvmSensor jmx = new AttachedJvmSensor(p.pid());
-        BehaviorFeatureExtractor x = w.sample(TICKS, List.of(jmx));
-        assumeTrue(jmx.health().isHealthy(), "cannot attach to the child JVM: " + jmx.health().reason());
+        ChildJvm child = sampleChildJvm("cycle");
+        BehaviorSubject s = child.subject();
+        BehaviorFeatureExtractor x = child.window();
         BehaviorVerdict v = assertTop(x, s, BehaviorPattern.DEADLOCK, 0.99);
         assertThat(v.evidence()).contains("JVM reports 2 deadlocked threads");
         assertThat(features(x, s).blockedThreads()).isEqualTo(2.0);
@@ -157,11 +155,9 @@ class LiveBehaviorTest {
     @Test
     void idleChildJvmIsNormal() throws Exception {
         // the control of the deadlock test: the same child without the lock cycle, read the same way
-        Process p = w.startAndAwaitReady(childJvm("none"), Duration.ofSeconds(30));
-        BehaviorSubject s = BehaviorSubject.process(p.pid());
-        AttachedJvmSensor jmx = new AttachedJvmSensor(p.pid());
-        BehaviorFeatureExtractor x = w.sample(TICKS, List.of(jmx));
-        assumeTrue(jmx.health().isHealthy(), "cannot attach to the child JVM: " + jmx.health().reason());
+        ChildJvm child = sampleChildJvm("none");
+        BehaviorSubject s = child.subject();
+        BehaviorFeatureExtractor x = child.window();
         assertThat(features(x, s).deadlockedThreads()).isZero();
         assertTop(x, s, BehaviorPattern.NORMAL, 0.99);
         assertReplayMatches(x, Set.of(s));
@@ -299,6 +295,22 @@ class LiveBehaviorTest {
                 () -> p.children().count() >= n);
         Thread.sleep(500); // let the workers reach their steady state before the window opens
         return p.children().map(h -> BehaviorSubject.process(h.pid())).collect(Collectors.toSet());
+    }
+
+    /** A sampled child JVM: its subject and the telemetry window (standard sensors plus its JMX over attach). */
+    private record ChildJvm(BehaviorSubject subject, BehaviorFeatureExtractor window) {
+    }
+
+    /**
+     * Starts {@link #childJvm} in {@code mode}, waits until it is ready and samples {@link #TICKS} ticks with an
+     * {@link AttachedJvmSensor} on it; skips the test when the attach failed.
+     */
+    private ChildJvm sampleChildJvm(String mode) throws Exception {
+        Process p = w.startAndAwaitReady(childJvm(mode), Duration.ofSeconds(30));
+        AttachedJvmSensor jmx = new AttachedJvmSensor(p.pid());
+        BehaviorFeatureExtractor x = w.sample(TICKS, List.of(jmx));
+        assumeTrue(jmx.health().isHealthy(), "cannot attach to the child JVM: " + jmx.health().reason());
+        return new ChildJvm(BehaviorSubject.process(p.pid()), x);
     }
 
     /** The command of a small child JVM running {@link DeadlockChild} in {@code mode}. */

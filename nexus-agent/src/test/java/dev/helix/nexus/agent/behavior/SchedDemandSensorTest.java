@@ -46,6 +46,15 @@ class SchedDemandSensorTest {
         thread(root, 100, 102, 900 * MS * second, 90 * MS * second);
     }
 
+    /** Samples {@link #jvm} at seconds 0 and 1 (ticks at 1 s and 2 s, 190 CPU ticks apart) into {@code out}. */
+    private static void sampleJvmTwice(SchedDemandSensor s, Path root, Map<MetricKey, Double> out)
+            throws IOException {
+        for (int sec = 0; sec <= 1; sec++) {
+            jvm(root, sec, 190L * sec);
+            s.sample((k, v, ts) -> out.put(k, v), 1_000L * (sec + 1));
+        }
+    }
+
     @Test
     void demandIsRunPlusRunQueueWaitSummedOverAllThreadsOfTheTopProcesses(@TempDir Path root) throws IOException {
         SchedDemandSensor s = new SchedDemandSensor(root, 2);
@@ -90,10 +99,7 @@ class SchedDemandSensorTest {
     void threadListIsReListedOnlyWhenTheThreadCountInStatChanges(@TempDir Path root) throws IOException {
         SchedDemandSensor s = new SchedDemandSensor(root, 3);
         Map<MetricKey, Double> out = new LinkedHashMap<>();
-        jvm(root, 0, 0);
-        s.sample((k, v, ts) -> out.put(k, v), 1_000);
-        jvm(root, 1, 190);
-        s.sample((k, v, ts) -> out.put(k, v), 2_000);
+        sampleJvmTwice(s, root, out);
         assertThat(s.threadReadsLastTick()).isEqualTo(3);
         // a fourth thread appears in task/ but stat still says 3: the cached list is used, the new thread not read
         jvm(root, 2, 380);
@@ -114,10 +120,7 @@ class SchedDemandSensorTest {
     void threadThatExitedIsDroppedAndItsReplacementCounted(@TempDir Path root) throws IOException {
         SchedDemandSensor s = new SchedDemandSensor(root, 3);
         Map<MetricKey, Double> out = new LinkedHashMap<>();
-        jvm(root, 0, 0);
-        s.sample((k, v, ts) -> out.put(k, v), 1_000);
-        jvm(root, 1, 190);
-        s.sample((k, v, ts) -> out.put(k, v), 2_000);
+        sampleJvmTwice(s, root, out);
         // worker 102 exits and 104 starts: the count stays 3, the read of 102 fails, so the list is re-read
         jvm(root, 2, 380);
         deleteTree(root.resolve("100/task/102"));

@@ -4,30 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.helix.nexus.agent.plot.SyntheticEvalData;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class EvalCommandTest {
 
     @TempDir
     Path tmp;
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = NexusCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
 
     private static void assertPng(Path png) throws Exception {
         assertThat(png).isRegularFile();
@@ -41,9 +27,8 @@ class EvalCommandTest {
     void nabWithPlotShowsProgressAndWritesOnePngPerFile() throws Exception {
         Path data = SyntheticEvalData.nab(tmp.resolve("nab"));
         Path o = tmp.resolve("out");
-        assertThat(run("eval", "nab", "--data", data.toString(), "--out", o.toString(), "--detector", "zscore",
-                "--plot")).as(err.toString()).isZero();
-        String log = out.toString();
+        String log = CliRun.nexus("eval", "nab", "--data", data.toString(), "--out", o.toString(),
+                "--detector", "zscore", "--plot").assertExit(ExitCodes.OK).out();
         assertThat(log).contains("[nab] zscore: 2/2 files scored")
                 .contains("[plot nab] 2/2 plots written")
                 .contains("[plot nab] 2 plots in " + o.resolve("plots").resolve("zscore"));
@@ -57,20 +42,20 @@ class EvalCommandTest {
     void nabWithoutPlotWritesNoPlots() throws Exception {
         Path data = SyntheticEvalData.nab(tmp.resolve("nab"));
         Path o = tmp.resolve("out");
-        assertThat(run("eval", "nab", "--data", data.toString(), "--out", o.toString(), "--detector", "zscore"))
-                .as(err.toString()).isZero();
+        CliRun run = CliRun.nexus("eval", "nab", "--data", data.toString(), "--out", o.toString(),
+                "--detector", "zscore").assertExit(ExitCodes.OK);
         assertThat(o.resolve("results/zscore/synthA/zscore_one.csv")).isRegularFile();
         assertThat(o.resolve("plots")).doesNotExist();
-        assertThat(out.toString()).doesNotContain("[plot");
+        assertThat(run.out()).doesNotContain("[plot");
     }
 
     @Test
     void smdWithPlotShowsProgressAndWritesOnePngPerMachine() throws Exception {
         Path data = SyntheticEvalData.smd(tmp.resolve("smd"));
         Path o = tmp.resolve("out");
-        assertThat(run("eval", "smd", "--data", data.toString(), "--out", o.toString(), "--plot"))
-                .as(err.toString()).isZero();
-        assertThat(out.toString()).contains("[smd] " + SyntheticEvalData.MACHINE + ":")
+        CliRun run = CliRun.nexus("eval", "smd", "--data", data.toString(), "--out", o.toString(), "--plot")
+                .assertExit(ExitCodes.OK);
+        assertThat(run.out()).contains("[smd] " + SyntheticEvalData.MACHINE + ":")
                 .contains("[plot smd] 1/1 plots written").contains("[plot smd] 1 plots in " + o.resolve("plots"));
         assertPng(o.resolve("plots").resolve(SyntheticEvalData.MACHINE + ".png"));
     }
@@ -79,22 +64,16 @@ class EvalCommandTest {
     void aMalformedInputFailsWithFileAndLineAndNoStackTrace() throws Exception {
         Path data = SyntheticEvalData.smd(tmp.resolve("smd"));
         Path labels = data.resolve(SyntheticEvalData.MACHINE + "_test_label.csv");
-        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(labels));
-        lines.set(2, "2");
-        Files.write(labels, lines);
-        assertThat(run("eval", "smd", "--data", data.toString(), "--out", tmp.resolve("out").toString(), "--plot"))
-                .isEqualTo(ExitCodes.FAILURE);
-        assertThat(err.toString().strip()).startsWith("nexus eval smd: " + labels + ":3:").doesNotContain("Exception");
+        SyntheticEvalData.editLines(labels, lines -> lines.set(2, "2"));
+        CliRun run = CliRun.nexus("eval", "smd", "--data", data.toString(), "--out", tmp.resolve("out").toString(),
+                "--plot").assertExit(ExitCodes.FAILURE);
+        assertThat(run.err().strip()).startsWith("nexus eval smd: " + labels + ":3:").doesNotContain("Exception");
     }
 
     @Test
     void helpMentionsPlot() {
         for (String set : List.of("nab", "smd")) {
-            StringWriter o = new StringWriter();
-            CommandLine cl = NexusCli.commandLine();
-            cl.setOut(new PrintWriter(o, true));
-            assertThat(cl.execute("eval", set, "--help")).isZero();
-            assertThat(o.toString()).contains("--plot");
+            assertThat(CliRun.nexus("eval", set, "--help").assertExit(ExitCodes.OK).out()).contains("--plot");
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.helix.nexus.agent.live.LivePatterns;
 import dev.helix.nexus.detect.behavior.BehaviorPattern;
 import dev.helix.nexus.detect.behavior.BehaviorSubject;
 import dev.helix.nexus.detect.behavior.BehaviorVerdict;
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 /**
  * {@code nexus patterns}: option checks (nothing is sampled when an option is bad), ranking and printing on
@@ -34,18 +34,8 @@ class PatternsCommandTest {
 
     /** "  CpuBound  confidence 0.87", the line after a block's header. */
     private static final Pattern LEAD = Pattern.compile("^  ([A-Za-z]+)  confidence (\\d+\\.\\d+)$");
-    private static final Set<String> LABELS = Arrays.stream(BehaviorPattern.values()).map(PatternsCommand::label)
+    private static final Set<String> LABELS = Arrays.stream(BehaviorPattern.values()).map(LivePatterns::label)
             .collect(Collectors.toSet());
-
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = NexusCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
@@ -60,62 +50,52 @@ class PatternsCommandTest {
             "--top    | -2         | --top must be at least 1",
             "--window | 2h         | gives 28801 samples"})
     void badOptionExitsTwoWithOneLineNamingItAndSamplesNothing(String option, String value, String message) {
-        assertThat(run("patterns", option, value)).isEqualTo(ExitCodes.USAGE);
-        List<String> lines = err.toString().lines().toList();
+        CliRun run = CliRun.nexus("patterns", option, value).assertExit(ExitCodes.USAGE);
+        List<String> lines = run.err().lines().toList();
         assertThat(lines).hasSize(1);
         assertThat(lines.get(0)).startsWith("nexus: ").contains(option).contains(message).contains(value);
-        assertThat(out.toString()).isEmpty();
+        assertThat(run.out()).isEmpty();
     }
 
     @Test
     void procRootWithoutTelemetryFailsWithExitOneInsteadOfPrintingNothing(@TempDir Path emptyProc) {
         PatternsCommand command = new PatternsCommand();
         command.procRoot = emptyProc;
-        CommandLine cl = new CommandLine(command);
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        assertThat(cl.execute("--window", "20ms", "--tick", "10ms")).isEqualTo(ExitCodes.FAILURE);
-        assertThat(err.toString()).contains(emptyProc.toString()).contains("nothing to classify");
-        assertThat(out.toString()).isEmpty();
+        CliRun run = CliRun.command(command, "--window", "20ms", "--tick", "10ms").assertExit(ExitCodes.FAILURE);
+        assertThat(run.err()).contains(emptyProc.toString()).contains("nothing to classify");
+        assertThat(run.out()).isEmpty();
     }
 
     @Test
     void helpNamesTheCommand() {
-        assertThat(run("patterns", "--help")).isZero();
-        assertThat(out.toString()).contains("Usage: nexus patterns").contains("--window").contains("--json");
-    }
-
-    @Test
-    void labelsAreTheDocumentedCamelCaseNames() {
-        assertThat(PatternsCommand.label(BehaviorPattern.CPU_BOUND)).isEqualTo("CpuBound");
-        assertThat(PatternsCommand.label(BehaviorPattern.RESOURCE_LEAK)).isEqualTo("ResourceLeak");
-        assertThat(PatternsCommand.label(BehaviorPattern.NORMAL)).isEqualTo("Normal");
+        assertThat(CliRun.nexus("patterns", "--help").assertExit(ExitCodes.OK).out())
+                .contains("Usage: nexus patterns").contains("--window").contains("--json");
     }
 
     @Test
     void selectionPutsTheHostFirstThenTheTopNProcessesAndCgroupsBySymptomThenCpu() {
-        PatternsCommand.Subject host = subject(BehaviorSubject.HOST, Double.NaN, verdict(BehaviorPattern.NORMAL, 1));
-        PatternsCommand.Subject idleBusy = subject(BehaviorSubject.process(10), 1.5, verdict(BehaviorPattern.NORMAL, 1));
-        PatternsCommand.Subject weakHog = subject(BehaviorSubject.process(11), 0.9,
+        LivePatterns.Subject host = subject(BehaviorSubject.HOST, Double.NaN, verdict(BehaviorPattern.NORMAL, 1));
+        LivePatterns.Subject idleBusy = subject(BehaviorSubject.process(10), 1.5, verdict(BehaviorPattern.NORMAL, 1));
+        LivePatterns.Subject weakHog = subject(BehaviorSubject.process(11), 0.9,
                 verdict(BehaviorPattern.NORMAL, 0.7), verdict(BehaviorPattern.CPU_BOUND, 0.3));
-        PatternsCommand.Subject leak = subject(BehaviorSubject.process(12), 0.01,
+        LivePatterns.Subject leak = subject(BehaviorSubject.process(12), 0.01,
                 verdict(BehaviorPattern.RESOURCE_LEAK, 0.9), verdict(BehaviorPattern.NORMAL, 0.1));
-        PatternsCommand.Subject idleQuiet = subject(BehaviorSubject.process(13), 0.0, verdict(BehaviorPattern.NORMAL, 1));
-        PatternsCommand.Subject unknownCpu = subject(BehaviorSubject.process(14), Double.NaN,
+        LivePatterns.Subject idleQuiet = subject(BehaviorSubject.process(13), 0.0, verdict(BehaviorPattern.NORMAL, 1));
+        LivePatterns.Subject unknownCpu = subject(BehaviorSubject.process(14), Double.NaN,
                 verdict(BehaviorPattern.NORMAL, 1));
-        PatternsCommand.Subject group = subject(BehaviorSubject.cgroup("/a"), 0.2, verdict(BehaviorPattern.NORMAL, 1));
-        PatternsCommand.Subject pressured = subject(BehaviorSubject.cgroup("/b"), 0.1,
+        LivePatterns.Subject group = subject(BehaviorSubject.cgroup("/a"), 0.2, verdict(BehaviorPattern.NORMAL, 1));
+        LivePatterns.Subject pressured = subject(BehaviorSubject.cgroup("/b"), 0.1,
                 verdict(BehaviorPattern.MEMORY_PRESSURE, 0.6), verdict(BehaviorPattern.NORMAL, 0.4));
-        List<PatternsCommand.Subject> all = List.of(unknownCpu, group, idleQuiet, leak, host, pressured, weakHog, idleBusy);
+        List<LivePatterns.Subject> all = List.of(unknownCpu, group, idleQuiet, leak, host, pressured, weakHog, idleBusy);
 
-        assertThat(PatternsCommand.select(all, 3)).containsExactly(host, leak, weakHog, idleBusy, pressured, group);
-        assertThat(PatternsCommand.select(all, Integer.MAX_VALUE))
+        assertThat(LivePatterns.select(all, 3)).containsExactly(host, leak, weakHog, idleBusy, pressured, group);
+        assertThat(LivePatterns.select(all, Integer.MAX_VALUE))
                 .containsExactly(host, leak, weakHog, idleBusy, idleQuiet, unknownCpu, pressured, group);
     }
 
     @Test
     void textBlockShowsTheLeadWithEvidenceAndOtherSymptomsAboveTheFloorOnly() {
-        PatternsCommand.Subject hog = new PatternsCommand.Subject(BehaviorSubject.process(4242), "burner", 0.98, List.of(
+        LivePatterns.Subject hog = new LivePatterns.Subject(BehaviorSubject.process(4242), "burner", 0.98, List.of(
                 new BehaviorVerdict(BehaviorPattern.CPU_BOUND, 0.75, List.of("CPU busy 98%", "run queue 1.30 per core")),
                 new BehaviorVerdict(BehaviorPattern.NORMAL, 0.25, List.of("strongest symptom confidence 0.75")),
                 new BehaviorVerdict(BehaviorPattern.IO_BOUND, 0.2, List.of("iowait 14%", "PSI io some 16%")),
@@ -132,8 +112,8 @@ class PatternsCommandTest {
 
     @Test
     void shortRealRunPrintsAHostBlockWithAPatternAndAConfidence() {
-        assertThat(run("patterns", "--window", "1s", "--tick", "250ms", "--top", "3")).as(err.toString()).isZero();
-        List<String> lines = out.toString().lines().toList();
+        List<String> lines = CliRun.nexus("patterns", "--window", "1s", "--tick", "250ms", "--top", "3")
+                .assertExit(ExitCodes.OK).out().lines().toList();
         assertThat(lines.get(0)).startsWith("nexus patterns: 5 samples 250ms apart over 1s");
         assertThat(lines.get(1)).isEqualTo("HOST");
         Matcher m = LEAD.matcher(lines.get(2));
@@ -146,9 +126,9 @@ class PatternsCommandTest {
 
     @Test
     void jsonIsAnArrayWithTheHostFirstAndEveryVerdict() throws Exception {
-        assertThat(run("patterns", "--window", "1s", "--tick", "250ms", "--top", "2", "--json")).as(err.toString())
-                .isZero();
-        JsonNode array = new ObjectMapper().readTree(out.toString());
+        CliRun run = CliRun.nexus("patterns", "--window", "1s", "--tick", "250ms", "--top", "2", "--json")
+                .assertExit(ExitCodes.OK);
+        JsonNode array = new ObjectMapper().readTree(run.out());
         assertThat(array.isArray()).isTrue();
         JsonNode host = array.get(0);
         assertThat(host.get("kind").asText()).isEqualTo("host");
@@ -191,9 +171,10 @@ class PatternsCommandTest {
             Thread.sleep(500); // the workers reach their steady state before the window opens
             Set<Long> workers = p.children().map(ProcessHandle::pid).collect(Collectors.toSet());
 
-            assertThat(run("patterns", "--window", "2s", "--tick", "250ms", "--all")).as(err.toString()).isZero();
+            String out = CliRun.nexus("patterns", "--window", "2s", "--tick", "250ms", "--all")
+                    .assertExit(ExitCodes.OK).out();
 
-            List<String> lines = out.toString().lines().toList();
+            List<String> lines = out.lines().toList();
             for (long pid : workers) {
                 int at = -1;
                 for (int i = 0; i < lines.size(); i++) {
@@ -214,11 +195,11 @@ class PatternsCommandTest {
         }
     }
 
-    private static PatternsCommand.Subject subject(BehaviorSubject s, double cpu, BehaviorVerdict... verdicts) {
-        return new PatternsCommand.Subject(s, s.id(), cpu, List.of(verdicts));
+    private static LivePatterns.Subject subject(BehaviorSubject s, double cpu, BehaviorVerdict... verdicts) {
+        return new LivePatterns.Subject(s, s.id(), cpu, List.of(verdicts));
     }
 
     private static BehaviorVerdict verdict(BehaviorPattern p, double confidence) {
-        return new BehaviorVerdict(p, confidence, List.of(PatternsCommand.label(p) + " evidence"));
+        return new BehaviorVerdict(p, confidence, List.of(LivePatterns.label(p) + " evidence"));
     }
 }

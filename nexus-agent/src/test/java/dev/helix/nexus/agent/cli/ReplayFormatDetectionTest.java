@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.helix.nexus.agent.cli.ReplayCommand.Format;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code nexus replay --format auto} (issue 3: "import NAB-style CSV and SMD-style matrices as recordings"): the
@@ -48,13 +45,9 @@ class ReplayFormatDetectionTest {
         Path f = gzip("machine-1-1_test.csv.gz", matrix(40, 38));
         assertThat(ReplayCommand.detect(f)).isEqualTo(Format.smd);
 
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new ReplayCommand());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        assertThat(cl.execute(f.toString(), "--speed", "0", "--detector", "zscore")).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("(smd,").contains("40 ticks").contains("1520 samples").contains("38 series");
+        CliRun run = CliRun.command(new ReplayCommand(), f.toString(), "--speed", "0", "--detector", "zscore")
+                .assertExit(ExitCodes.OK);
+        assertThat(run.out()).contains("(smd,").contains("40 ticks").contains("1520 samples").contains("38 series");
     }
 
     @Test

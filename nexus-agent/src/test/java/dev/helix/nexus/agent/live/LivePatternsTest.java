@@ -88,5 +88,6 @@ class LivePatternsTest {
     void patternLabelsAreWrittenAsTheDocsWriteThem() {
         assertThat(LivePatterns.label(BehaviorPattern.CPU_BOUND)).isEqualTo("CpuBound");
         assertThat(LivePatterns.label(BehaviorPattern.RESOURCE_LEAK)).isEqualTo("ResourceLeak");
+        assertThat(LivePatterns.label(BehaviorPattern.NORMAL)).isEqualTo("Normal");
     }
 }

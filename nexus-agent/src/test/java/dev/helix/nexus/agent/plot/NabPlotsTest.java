@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,9 +94,7 @@ class NabPlotsTest {
     void aNonNumericScoreIsAnErrorNamingFileAndLine() throws Exception {
         SyntheticEvalData.nabResults(out, DET, 0.9);
         Path f = SyntheticEvalData.resultFile(out, DET, "synthA/one.csv");
-        List<String> lines = new ArrayList<>(Files.readAllLines(f));
-        lines.set(4, SyntheticEvalData.ts(3) + ",1.0,high,0");
-        Files.write(f, lines);
+        SyntheticEvalData.editLines(f, lines -> lines.set(4, SyntheticEvalData.ts(3) + ",1.0,high,0"));
         assertThatThrownBy(() -> plot(0.5, null)).isInstanceOf(PlotInputException.class)
                 .hasMessage(f + ":5: anomaly_score 'high' is not a number");
     }
@@ -106,9 +103,7 @@ class NabPlotsTest {
     void aTimestampOutOfStepWithTheDataIsAnErrorNamingFileAndLine() throws Exception {
         SyntheticEvalData.nabResults(out, DET, 0.9);
         Path f = SyntheticEvalData.resultFile(out, DET, "synthA/one.csv");
-        List<String> lines = new ArrayList<>(Files.readAllLines(f));
-        lines.remove(10);
-        Files.write(f, lines);
+        SyntheticEvalData.editLines(f, lines -> lines.remove(10));
         assertThatThrownBy(() -> plot(0.5, null)).isInstanceOf(PlotInputException.class)
                 .hasMessageStartingWith(f + ":11: timestamp '" + SyntheticEvalData.ts(10) + "' does not match");
     }
@@ -117,8 +112,7 @@ class NabPlotsTest {
     void aTruncatedResultFileIsAnErrorNamingItAndBothRowCounts() throws Exception {
         SyntheticEvalData.nabResults(out, DET, 0.9);
         Path f = SyntheticEvalData.resultFile(out, DET, "synthA/one.csv");
-        List<String> lines = Files.readAllLines(f);
-        Files.write(f, lines.subList(0, 101));
+        SyntheticEvalData.editLines(f, lines -> lines.subList(101, lines.size()).clear());
         assertThatThrownBy(() -> plot(0.5, null)).isInstanceOf(PlotInputException.class)
                 .hasMessage(f + ": has 100 data rows, the data file synthA/one.csv has " + SyntheticEvalData.NAB_ROWS);
     }
@@ -127,9 +121,7 @@ class NabPlotsTest {
     void aHeaderWithoutTheScoreColumnIsAnErrorNamingIt() throws Exception {
         SyntheticEvalData.nabResults(out, DET, 0.9);
         Path f = SyntheticEvalData.resultFile(out, DET, "synthA/one.csv");
-        List<String> lines = new ArrayList<>(Files.readAllLines(f));
-        lines.set(0, "timestamp,value,score,label");
-        Files.write(f, lines);
+        SyntheticEvalData.editLines(f, lines -> lines.set(0, "timestamp,value,score,label"));
         assertThatThrownBy(() -> plot(0.5, null)).isInstanceOf(PlotInputException.class)
                 .hasMessageStartingWith(f + ":1: no column 'anomaly_score'");
     }

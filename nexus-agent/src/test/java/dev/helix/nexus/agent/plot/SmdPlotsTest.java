@@ -7,8 +7,8 @@ import dev.helix.nexus.core.clock.ManualClock;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +26,14 @@ class SmdPlotsTest {
     void layout() throws Exception {
         data = SyntheticEvalData.smd(tmp.resolve("smd"));
         out = tmp.resolve("out");
+    }
+
+    /** Writes the evaluation output ({@link SyntheticEvalData#smdOutput}), edits its lines, returns the file. */
+    private Path outputEditedBy(Consumer<List<String>> edit) throws Exception {
+        SyntheticEvalData.smdOutput(out);
+        Path f = out.resolve(SyntheticEvalData.MACHINE + ".csv");
+        SyntheticEvalData.editLines(f, edit);
+        return f;
     }
 
     private SmdPlots.Result plot() throws Exception {
@@ -74,31 +82,21 @@ class SmdPlotsTest {
 
     @Test
     void anAlertThatIsNotZeroOrOneIsAnErrorNamingFileAndLine() throws Exception {
-        SyntheticEvalData.smdOutput(out);
-        Path f = out.resolve(SyntheticEvalData.MACHINE + ".csv");
-        List<String> lines = new ArrayList<>(Files.readAllLines(f));
-        lines.set(7, "0.2,yes");
-        Files.write(f, lines);
+        Path f = outputEditedBy(lines -> lines.set(7, "0.2,yes"));
         assertThatThrownBy(this::plot).isInstanceOf(PlotInputException.class)
                 .hasMessage(f + ":8: alert must be 0 or 1, got 'yes'");
     }
 
     @Test
     void anOutputWithTheWrongRowCountIsAnErrorNamingIt() throws Exception {
-        SyntheticEvalData.smdOutput(out);
-        Path f = out.resolve(SyntheticEvalData.MACHINE + ".csv");
-        Files.write(f, Files.readAllLines(f).subList(0, 51));
+        Path f = outputEditedBy(lines -> lines.subList(51, lines.size()).clear());
         assertThatThrownBy(this::plot).isInstanceOf(PlotInputException.class)
                 .hasMessage(f + ": has 50 rows, the test file has " + SyntheticEvalData.SMD_TEST);
     }
 
     @Test
     void aWrongHeaderIsAnErrorNamingIt() throws Exception {
-        SyntheticEvalData.smdOutput(out);
-        Path f = out.resolve(SyntheticEvalData.MACHINE + ".csv");
-        List<String> lines = new ArrayList<>(Files.readAllLines(f));
-        lines.set(0, "anomaly_score");
-        Files.write(f, lines);
+        Path f = outputEditedBy(lines -> lines.set(0, "anomaly_score"));
         assertThatThrownBy(this::plot).isInstanceOf(PlotInputException.class)
                 .hasMessage(f + ":1: expected header 'score,alert', got 'anomaly_score'");
     }

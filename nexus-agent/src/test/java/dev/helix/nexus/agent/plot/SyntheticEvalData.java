@@ -6,8 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * Tiny synthetic NAB and SMD layouts (and evaluation outputs) for tests: two NAB files in two categories, each a
@@ -83,6 +86,16 @@ public final class SyntheticEvalData {
             Files.createDirectories(p.getParent());
             Files.writeString(p, csv, StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * Rewrites {@code file} (UTF-8) with its lines as {@code edit} leaves them: the list is mutable, index 0 is line 1.
+     * For breaking a written input or output in one place. O(file size).
+     */
+    public static void editLines(Path file, Consumer<List<String>> edit) throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+        edit.accept(lines);
+        Files.write(file, lines, StandardCharsets.UTF_8);
     }
 
     /** Where {@link #nabResults} writes the result of {@code key}. */
