@@ -47,7 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the scraper thread's CPU is subtracted from it. It is also split by thread: {@code task/[tid]/schedstat} (ns) of
  * every live thread at the window's start and end, grouped by thread name (tick thread, C1, C2, JFR, GC and VM
  * thread, others); threads that exit inside the window are missing from that sum. RSS from {@code /proc/<pid>/status}. Warm-up ticks first (both
- * loops, not measured).
+ * loops, not measured). Runs of 120 or more measured ticks are also split into the first {@value #SPLIT_TICK} ticks
+ * and the rest (tick CPU and whole JVM by thread group per phase): run with 0 warm-up ticks and the launcher's JVM
+ * flags to see what a freshly started agent costs in its first minute and after it (docs/benchmarks/jvm-ergonomics.md).
  */
 public final class SensingOverheadRun {
 
@@ -55,6 +57,12 @@ public final class SensingOverheadRun {
     private static int warmup = 20;
     private static final long PERIOD_NS = 1_000_000_000L;
     private static final String NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
+    /**
+     * Runs of at least twice this many measured ticks are also reported in two phases, ticks {@code [0, SPLIT_TICK)}
+     * and {@code [SPLIT_TICK, n)}: with no warm-up the first phase is the agent's first minute (cold code, the JIT
+     * busiest), the second its steady state.
+     */
+    static final int SPLIT_TICK = 60;
 
     private SensingOverheadRun() {
     }
@@ -186,6 +194,11 @@ public final class SensingOverheadRun {
         long jfrAlloc1;
         java.util.Map<Long, ThreadCpu> threads0;
         java.util.Map<Long, ThreadCpu> threads1;
+        /** Measured tick at which the phase split is taken ({@link #SPLIT_TICK}), or -1 when the run is too short. */
+        final int splitAt;
+        java.util.Map<Long, ThreadCpu> threadsSplit;
+        long procTicksSplit;
+        long windowSplitNs;
         int sampleErrors;
         final long[] perSensorCpuNs;
         final long[] perSensorAlloc;
@@ -205,6 +218,7 @@ public final class SensingOverheadRun {
             wallNs = new long[n];
             perSensorCpuNs = new long[sensors.size()];
             perSensorAlloc = new long[sensors.size()];
+            splitAt = n >= 2 * SPLIT_TICK ? SPLIT_TICK : -1;
         }
 
         @Override
@@ -224,6 +238,11 @@ public final class SensingOverheadRun {
                         writerCpu0 = threadsNamed(tmx, "NEXUS-STORE-WRITER")[0];
                         userNs0 = tmx.getCurrentThreadUserTime();
                         threadCpuNs0 = tmx.getCurrentThreadCpuTime();
+                    }
+                    if (m == splitAt) {
+                        threadsSplit = threadCpu(self);
+                        procTicksSplit = procCpuTicks(self);
+                        windowSplitNs = System.nanoTime();
                     }
                     long ts = System.currentTimeMillis();
                     long c0 = tmx.getCurrentThreadCpuTime();
@@ -586,6 +605,58 @@ public final class SensingOverheadRun {
                 pct(a, 0.99) / 1e6);
     }
 
+    /** CPU ns per thread group between two {@link #threadCpu} snapshots; a thread new in the second counts from 0. */
+    static java.util.Map<String, Long> groupDeltas(java.util.Map<Long, ThreadCpu> t0,
+            java.util.Map<Long, ThreadCpu> t1) {
+        java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+        for (java.util.Map.Entry<Long, ThreadCpu> e : t1.entrySet()) {
+            ThreadCpu before = t0.get(e.getKey());
+            long d = e.getValue().ns() - (before == null ? 0 : before.ns());
+            String g = threadGroup(e.getValue().comm());
+            byGroup.merge(g.startsWith("other") ? "other JVM threads" : g, d, Long::sum);
+        }
+        return byGroup;
+    }
+
+    /**
+     * The first {@link #SPLIT_TICK} measured ticks against the rest: tick-thread CPU per tick and whole-JVM CPU by
+     * thread group, each phase from its own pair of snapshots (whole JVM from {@code /proc/self/stat}, 10 ms ticks,
+     * minus the scraper's CPU of the same ticks).
+     */
+    private static void reportPhases(SensingLoop s, ScrapeLoop c) {
+        int k = s.splitAt;
+        int n = s.n;
+        String[] groups = {"tick thread (sensors -> store)", "JIT: C2 compiler", "JIT: C1 compiler",
+            "JFR (recorder, periodic, event stream)", "GC and safepoints (GC workers, G1 threads, VM Thread)",
+            "SQLite writer thread", "other JVM threads"};
+        System.out.println();
+        System.out.printf(Locale.ROOT, "Phases (first %d ticks vs the rest; %% of one core unless said):%n", k);
+        System.out.println("| phase | s | tick CPU ms mean / p50 / p99 | whole JVM minus scraper % | tick % | C2 % | "
+                + "C1 % | JFR % | GC/VM % | SQLite writer % | other % |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        Object[][] phases = {
+            {"ticks 0-" + (k - 1), s.threads0, s.threadsSplit, s.procTicks0, s.procTicksSplit, s.window0Ns,
+                s.windowSplitNs, 0, k},
+            {"ticks " + k + "-" + (n - 1), s.threadsSplit, s.threads1, s.procTicksSplit, s.procTicks1,
+                s.windowSplitNs, s.window1Ns, k, n}};
+        for (Object[] p : phases) {
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Long> g = groupDeltas((java.util.Map<Long, ThreadCpu>) p[1],
+                    (java.util.Map<Long, ThreadCpu>) p[2]);
+            double sec = ((long) p[6] - (long) p[5]) / 1e9;
+            long[] ticks = Arrays.copyOfRange(s.cpuNs, (int) p[7], (int) p[8]);
+            long[] scr = Arrays.copyOfRange(c.scraperCpuNs, (int) p[7], (int) p[8]);
+            double scraperMs = mean(scr, scr.length) * scr.length / 1e6;
+            double wholeMs = ((long) p[4] - (long) p[3]) * 1000.0 / c.clk - scraperMs;
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %.1f | %s | %.3f", p[0], sec,
+                    ms(ticks), wholeMs / sec / 10.0));
+            for (String name : groups) {
+                row.append(String.format(Locale.ROOT, " | %.3f", g.getOrDefault(name, 0L) / 1e6 / sec / 10.0));
+            }
+            System.out.println(row.append(" |"));
+        }
+    }
+
     private static void report(int n, SensingLoop s, ScrapeLoop c, long selfPid, long nePid, long rssBaselineKb)
             throws IOException {
         long rssKb = statusKb(selfPid, "VmRSS");
@@ -670,6 +741,9 @@ public final class SensingOverheadRun {
                     .filter(e -> e.getValue() > 0)
                     .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue() / 1e6 / windowS))
                     .toList());
+        }
+        if (s.threadsSplit != null) {
+            reportPhases(s, c);
         }
         System.out.println();
         System.out.println("Per NEXUS sensor (tick thread, mean per tick; includes ~2 MXBean reads of overhead each):");
