@@ -52,17 +52,22 @@ public final class BehaviorSampler implements AutoCloseable {
     /**
      * The sensors behaviour classification reads on this machine: the host /proc sensors, the process sensor
      * reporting the top {@code topProcesses} per ranking, the CPU demand of the top {@code topProcesses} by demand
-     * ({@link SchedDemandSensor}) and the mounted cgroup hierarchies.
+     * ({@link SchedDemandSensor}) and the mounted cgroup hierarchies. The demand sensor takes its per-process stat
+     * scan from the process sensor ({@link SchedDemandSensor#shareScanOf}), which therefore comes first in the list
+     * ({@link #tick} samples in list order; out of order the demand sensor falls back to its own scan).
      */
     public static List<Sensor> standardSensors(Path procRoot, int topProcesses) {
         List<Sensor> out = new ArrayList<>(TelemetrySensors.host(procRoot));
-        out.add(new ProcessSensor(procRoot, topProcesses));
-        out.add(new SchedDemandSensor(procRoot, topProcesses));
+        ProcessSensor processes = new ProcessSensor(procRoot, topProcesses);
+        SchedDemandSensor demand = new SchedDemandSensor(procRoot, topProcesses);
+        demand.shareScanOf(processes);
+        out.add(processes); // before demand: it fills the scan demand reads in the same tick
+        out.add(demand);
         out.addAll(TelemetrySensors.cgroups(CgroupMounts.read(procRoot)));
         return out;
     }
 
-    /** Samples every sensor once, stamped with the clock's wall time. */
+    /** Samples every sensor once, in list order, all stamped with the same wall time of the clock. */
     public void tick() {
         long ts = clock.wallMillis();
         for (Sensor s : sensors) {

@@ -4,6 +4,8 @@ import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorHealth;
+import dev.helix.nexus.telemetry.process.ProcessScanListener;
+import dev.helix.nexus.telemetry.process.ProcessSensor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -29,8 +31,9 @@ import java.util.Map;
  *
  * <p>Per tick:
  * <ol>
- *   <li>Every {@code /proc/[pid]/stat} is read (one small read per process) for the process's CPU time of all its
- *       threads (utime + stime), its thread count and its start time. The processes whose CPU time grew the most
+ *   <li>Every {@code /proc/[pid]/stat} is read (one small read per process; or taken from an attached process
+ *       sensor's scan, see below) for the process's CPU time of all its threads (utime + stime), its thread count
+ *       and its start time. The processes whose CPU time grew the most
  *       since the last tick, at most {@code 2·topN} of those whose CPU time grew at all, are the candidates.</li>
  *   <li>For each candidate, in that order, every thread's schedstat is read. The thread list comes from listing
  *       {@code /proc/[pid]/task}, cached per process and re-listed only when the thread count in {@code stat} differs
@@ -45,18 +48,35 @@ import java.util.Map;
  * A process is identified by pid and start time: a pid reused by a new process restarts its history (its counters
  * going backwards does too).
  *
- * <p>Cost per tick: one directory listing of the proc root and one {@code stat} read per process, plus one
- * schedstat read per thread of the at most {@code 2·topN} candidates, capped at {@code maxThreadReads} thread reads
+ * <p>Cost per tick: one directory listing of the proc root and one {@code stat} read per process (none with a
+ * usable shared scan), O(processes) to match them with the previous tick (an open-addressing pid index over arrays
+ * reused from tick to tick), plus one schedstat read per thread of the at most {@code 2·topN} candidates (selected
+ * in O(candidates · topN)), capped at {@code maxThreadReads} thread reads
  * in all (a candidate whose threads do not fit in what is left of the cap is skipped this tick and loses its
  * history), plus a {@code task} directory listing per candidate whose thread set changed. Memory: O(processes) for
  * the CPU-time history and O(threads of the candidates) for the thread lists. Processes starved so hard that their
  * CPU time is not among the {@code 2·topN} largest are not measured. Not thread-safe (tick thread only).
  *
- * <p>Next to the telemetry {@code ProcessSensor} (as in {@code BehaviorSampler.standardSensors}) step 1 reads the
- * same {@code stat} files that sensor reads in the same tick, and it is the bulk of this sensor's cost. It is not
- * taken from that sensor's metrics because they cover only the processes it reports (its top N per ranking, without
- * start times), not every process the candidates are ranked from; sharing the scan needs a per-process hook in
- * {@code ProcessSensor}.
+ * <p>Shared scan: step 1 reads the same {@code stat} files as the telemetry {@code ProcessSensor}, for the same
+ * fields, and is the bulk of this sensor's cost. {@link #shareScanOf} attaches this sensor to a {@code ProcessSensor}
+ * of the same proc root (as {@code BehaviorSampler.standardSensors} does) through its {@link ProcessScanListener}:
+ * that sensor then hands over every process it reads (into arrays reused from tick to tick, no allocation per
+ * process) and this sensor skips its own listing and stat reads. The scan is used only when it is complete, stamped
+ * with the timestamp of the current {@link #sample} call and not used before; otherwise (the process sensor is
+ * sampled after this one, skipped a tick, or failed to list the proc root) this sensor makes its own scan, so a wrong
+ * order costs time, never correctness. Both paths give the same processes and values for the same {@code /proc}
+ * state, except that (a) the shared scan sees the processes {@code ProcessSensor} visits, which lists the proc root
+ * only after a fork (see its blind spot) and (b) it takes what {@code ProcessSensor}'s parser accepts (a full stat
+ * line, command name cut to 64 characters), which every real procfs line satisfies. Two ticks with the same
+ * timestamp cannot be told apart, so with a clock that stands still and the wrong order a scan one tick old may be
+ * used; rates need a later timestamp than the previous tick anyway, so nothing is reported from it.
+ * Measured (the two sensors on /proc of a 2-vCPU VM, ~67 processes, top 10, 2000 ticks 10 ms apart after 300 of
+ * warm-up, the three variants interleaved in blocks of 100, thread CPU per tick of both sensors' {@code sample},
+ * load average 0.1-0.7, two runs): 1.74 / 1.44 ms with
+ * this sensor's former per-process scan (HashMap history), 1.66 / 1.36 ms with its own scan as now (detached),
+ * 0.68 / 0.56 ms attached, i.e. about 1 ms (60%) saved per tick; the listener adds no allocation to the process
+ * sensor (1136 B per tick either way) and this sensor's allocation fell from about 680 KB to 15 KB per tick (what
+ * is left is the candidates' schedstat reads).
  */
 public final class SchedDemandSensor implements Sensor {
 
@@ -65,10 +85,6 @@ public final class SchedDemandSensor implements Sensor {
 
     /** What one {@code /proc/[pid]/stat} read gives: process-wide CPU ticks, thread count, start time, command. */
     record Stat(String comm, long cpuTicks, long threads, long startTime) {
-    }
-
-    /** The CPU-time history of one process (keyed by pid; {@code startTime} tells a reused pid). */
-    private record Seen(long startTime, long cpuTicks) {
     }
 
     /**
@@ -87,7 +103,17 @@ public final class SchedDemandSensor implements Sensor {
     private final Path proc;
     private final int topN;
     private final int maxThreadReads;
-    private Map<Long, Seen> seen = new HashMap<>();
+    /** This tick's scan (filled by the shared scan's listener or by {@link #ownScan}). */
+    private Scan scan = new Scan();
+    /** The previous tick's scan: the CPU-time history, found by pid through {@link Scan#indexOf}. */
+    private Scan previous = new Scan();
+    /** The timestamp of the complete shared scan waiting in {@link #scan}, or {@code Long.MIN_VALUE} when none. */
+    private long sharedTs = Long.MIN_VALUE;
+    private boolean sharedFilling;
+    private boolean lastScanShared;
+    private final ProcessScanListener listener = new Listener();
+    private int[] cand = new int[64];
+    private long[] candDelta = new long[64];
     private Map<Long, Threads> threads = new HashMap<>();
     private long threadReadsLastTick;
     private SensorHealth health;
@@ -125,37 +151,74 @@ public final class SchedDemandSensor implements Sensor {
         return threadReadsLastTick;
     }
 
+    /**
+     * Takes step 1 from {@code processes}'s scan from now on (see the class comment): that sensor must read the same
+     * proc root and be sampled before this one in each tick. Replaces any listener it had.
+     *
+     * @throws IllegalArgumentException when it reads another proc root
+     */
+    public void shareScanOf(ProcessSensor processes) {
+        if (!processes.procRoot().equals(proc)) {
+            throw new IllegalArgumentException("process sensor reads " + processes.procRoot() + ", this sensor " + proc);
+        }
+        processes.scanListener(listener);
+    }
+
+    /** Whether the last {@link #sample} took the shared scan (else it read every stat itself). */
+    public boolean lastScanShared() {
+        return lastScanShared;
+    }
+
     @Override
     public void sample(MetricSink sink, long ts) {
-        Map<Long, Seen> nextSeen = new HashMap<>();
-        List<Candidate> candidates = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(proc)) {
-            for (Path p : dir) {
-                long pid = parseId(p.getFileName().toString());
-                if (pid <= 0) {
-                    continue;
-                }
-                Stat st = readStat(p.resolve("stat"));
-                if (st == null) {
-                    continue; // exited, or not a process directory
-                }
-                nextSeen.put(pid, new Seen(st.startTime(), st.cpuTicks()));
-                Seen before = seen.get(pid);
-                if (before != null && before.startTime() == st.startTime() && st.cpuTicks() > before.cpuTicks()) {
-                    candidates.add(new Candidate(pid, st, st.cpuTicks() - before.cpuTicks()));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            health = SensorHealth.failed(proc.toString(), "cannot list " + proc + ": " + e.getMessage());
+        lastScanShared = sharedTs == ts && !sharedFilling;
+        sharedTs = Long.MIN_VALUE; // a shared scan is used once
+        if (!lastScanShared && !ownScan()) {
             return;
         }
-        seen = nextSeen;
-        candidates.sort(Comparator.comparingLong(Candidate::cpuDelta).reversed()
-                .thenComparingLong(Candidate::pid));
+        Scan now = scan;
+        // candidates: processes known last tick (same start time) whose CPU time grew; the 2·topN with the largest
+        // growth (ties: lower pid first) are selected in order, O(candidates · topN), no allocation per process
+        int nc = 0;
+        for (int i = 0; i < now.n; i++) {
+            int j = previous.indexOf(now.pid[i]);
+            if (j >= 0 && previous.start[j] == now.start[i] && now.cpu[i] > previous.cpu[j]) {
+                if (nc == cand.length) {
+                    cand = Arrays.copyOf(cand, 2 * nc);
+                    candDelta = Arrays.copyOf(candDelta, 2 * nc);
+                }
+                cand[nc] = i;
+                candDelta[nc] = now.cpu[i] - previous.cpu[j];
+                nc++;
+            }
+        }
+        int take = Math.min(2 * topN, nc);
+        List<Candidate> candidates = new ArrayList<>(take);
+        for (int k = 0; k < take; k++) {
+            int best = k;
+            for (int m = k + 1; m < nc; m++) {
+                if (candDelta[m] > candDelta[best]
+                        || candDelta[m] == candDelta[best] && now.pid[cand[m]] < now.pid[cand[best]]) {
+                    best = m;
+                }
+            }
+            int ci = cand[best];
+            long cd = candDelta[best];
+            cand[best] = cand[k];
+            candDelta[best] = candDelta[k];
+            cand[k] = ci;
+            candDelta[k] = cd;
+            candidates.add(new Candidate(now.pid[ci],
+                    new Stat(now.comm[ci], now.cpu[ci], now.threads[ci], now.start[ci]), cd));
+        }
+        boolean empty = now.n == 0;
+        scan = previous;
+        previous = now;
+        previous.index();
         Map<Long, Threads> nextThreads = new HashMap<>();
         List<Rate> rates = new ArrayList<>();
         long budget = maxThreadReads;
-        for (int i = 0; i < Math.min(2 * topN, candidates.size()); i++) {
+        for (int i = 0; i < candidates.size(); i++) {
             Candidate c = candidates.get(i);
             Threads before = threads.get(c.pid());
             if (before != null && before.startTime() != c.stat().startTime()) {
@@ -178,8 +241,126 @@ public final class SchedDemandSensor implements Sensor {
             Rate r = rates.get(i);
             sink.record(r.key(), r.demand(), ts);
         }
-        health = nextSeen.isEmpty() ? SensorHealth.failed(proc.toString(), "no readable " + proc + "/*/stat")
+        health = empty ? SensorHealth.failed(proc.toString(), "no readable " + proc + "/*/stat")
                 : SensorHealth.healthy(proc + "/*/task/*/schedstat");
+    }
+
+    /**
+     * Step 1 by this sensor: lists the proc root and reads every {@code stat} into {@link #scan}. O(processes).
+     *
+     * @return false when the proc root cannot be listed (health set to failed)
+     */
+    private boolean ownScan() {
+        scan.clear();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(proc)) {
+            for (Path p : dir) {
+                long pid = parseId(p.getFileName().toString());
+                if (pid <= 0) {
+                    continue;
+                }
+                Stat st = readStat(p.resolve("stat"));
+                if (st != null) { // else exited, or not a process directory
+                    scan.add(pid, st.startTime(), st.cpuTicks(), st.threads(), st.comm());
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            health = SensorHealth.failed(proc.toString(), "cannot list " + proc + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Fills {@link #scan} from an attached {@code ProcessSensor}'s scan. */
+    private final class Listener implements ProcessScanListener {
+        @Override
+        public void scanStarted(long ts) {
+            scan.clear();
+            sharedFilling = true;
+            sharedTs = Long.MIN_VALUE;
+        }
+
+        @Override
+        public void process(long pid, long startTime, long cpuTicks, long threads, String comm) {
+            if (sharedFilling && threads >= 1) { // this sensor's own parser rejects a thread count of 0 too
+                scan.add(pid, startTime, cpuTicks, threads, comm);
+            }
+        }
+
+        @Override
+        public void scanFinished(long ts, boolean complete) {
+            sharedFilling = false;
+            sharedTs = complete ? ts : Long.MIN_VALUE;
+        }
+    }
+
+    /**
+     * One tick's step 1: parallel arrays of pid, start time, CPU ticks, threads and command, grown by doubling and
+     * reused, with an open-addressing index by pid built by {@link #index}. Not thread-safe.
+     */
+    private static final class Scan {
+        long[] pid = new long[256];
+        long[] start = new long[256];
+        long[] cpu = new long[256];
+        long[] threads = new long[256];
+        String[] comm = new String[256];
+        int n;
+        /** Slot of each entry plus one, 0 = empty; length a power of two at least twice n. */
+        int[] table = new int[512];
+
+        void clear() {
+            Arrays.fill(comm, 0, n, null);
+            n = 0;
+        }
+
+        void add(long p, long s, long c, long t, String name) {
+            if (n == pid.length) {
+                int size = 2 * n;
+                pid = Arrays.copyOf(pid, size);
+                start = Arrays.copyOf(start, size);
+                cpu = Arrays.copyOf(cpu, size);
+                threads = Arrays.copyOf(threads, size);
+                comm = Arrays.copyOf(comm, size);
+            }
+            pid[n] = p;
+            start[n] = s;
+            cpu[n] = c;
+            threads[n] = t;
+            comm[n] = name;
+            n++;
+        }
+
+        /** Rebuilds the pid index. O(n + table length). */
+        void index() {
+            if (table.length < 2 * n) {
+                table = new int[Integer.highestOneBit(2 * n - 1) << 1];
+            } else {
+                Arrays.fill(table, 0);
+            }
+            int mask = table.length - 1;
+            for (int i = 0; i < n; i++) {
+                int h = hash(pid[i]) & mask;
+                while (table[h] != 0) {
+                    h = (h + 1) & mask;
+                }
+                table[h] = i + 1;
+            }
+        }
+
+        /** The entry of {@code p} after {@link #index}, or -1. O(1) expected. */
+        int indexOf(long p) {
+            int mask = table.length - 1;
+            for (int h = hash(p) & mask; table[h] != 0; h = (h + 1) & mask) {
+                if (pid[table[h] - 1] == p) {
+                    return table[h] - 1;
+                }
+            }
+            return -1;
+        }
+
+        private static int hash(long p) {
+            long h = p * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32));
+        }
     }
 
     /** One candidate's thread readings: the new state (null when skipped), counter growth, reads spent. */

@@ -1,6 +1,7 @@
 package dev.helix.nexus.agent.behavior;
 
 import dev.helix.nexus.core.spi.MetricKey;
+import dev.helix.nexus.telemetry.process.ProcessSensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,6 +209,150 @@ class SchedDemandSensorTest {
         try (var walk = Files.walk(p)) {
             for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(q);
+            }
+        }
+    }
+
+    /**
+     * A changing process tree at second {@code sec}: a JVM, a hog, a sleeper and a crowded process; pid 200 is reused
+     * by a new process from second 2, process 500 starts at second 3 and the sleeper exits at second 4.
+     */
+    private static void world(Path root, int sec) throws IOException {
+        jvm(root, sec, 190L * sec);
+        if (sec < 2) {
+            stat(root, 200, "hog", 95L * sec, 1, 6_000);
+            thread(root, 200, 200, 950 * MS * sec, 40 * MS * sec);
+        } else {
+            stat(root, 200, "reused", 40L * sec, 1, 9_000);
+            thread(root, 200, 200, 400 * MS * sec, 10 * MS * sec);
+        }
+        if (sec < 4) {
+            stat(root, 300, "sleeper", sec, 1, 7_000);
+            thread(root, 300, 300, MS * sec, 0);
+        } else if (Files.exists(root.resolve("300"))) {
+            deleteTree(root.resolve("300"));
+        }
+        stat(root, 400, "crowded", 20L * sec, 1, 8_000);
+        thread(root, 400, 400, 200 * MS * sec, 780 * MS * sec);
+        if (sec >= 3) {
+            stat(root, 500, "late", 30L * (sec - 2), 2, 12_000);
+            thread(root, 500, 500, 150 * MS * (sec - 2), 5 * MS * sec);
+            thread(root, 500, 501, 150 * MS * (sec - 2), 0);
+        }
+    }
+
+    /** Sensors over one tree: a process sensor with an attached demand sensor, and a demand sensor on its own. */
+    private record Pair(ProcessSensor processes, SchedDemandSensor attached,
+                        SchedDemandSensor alone) {
+        static Pair over(Path root, int topN) {
+            Pair p = new Pair(new ProcessSensor(root, 3, 100, 4096),
+                    new SchedDemandSensor(root, topN), new SchedDemandSensor(root, topN));
+            p.attached().shareScanOf(p.processes());
+            return p;
+        }
+    }
+
+    @Test
+    void sharedScanGivesTheSameDemandsAsTheSensorsOwnScanWithoutReadingStatItself(@TempDir Path root)
+            throws IOException {
+        Pair p = Pair.over(root, 2);
+        for (int sec = 0; sec <= 6; sec++) {
+            world(root, sec);
+            Map<MetricKey, Double> shared = new LinkedHashMap<>();
+            Map<MetricKey, Double> own = new LinkedHashMap<>();
+            long ts = 1_000L * (sec + 1);
+            p.processes().sample((k, v, t) -> { }, ts); // first, as in BehaviorSampler.standardSensors
+            p.attached().sample((k, v, t) -> shared.put(k, v), ts);
+            p.alone().sample((k, v, t) -> own.put(k, v), ts);
+            assertThat(p.attached().lastScanShared()).as("tick %d", sec).isTrue();
+            assertThat(p.alone().lastScanShared()).isFalse();
+            assertThat(shared).as("tick %d", sec).isEqualTo(own);
+            assertThat(p.attached().threadReadsLastTick()).isEqualTo(p.alone().threadReadsLastTick());
+            assertThat(p.attached().health()).isEqualTo(p.alone().health());
+            if (sec >= 2) { // a rate needs a CPU-time history and then two thread readings
+                assertThat(shared).as("tick %d reports something", sec).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void sampledBeforeTheProcessSensorItFallsBackToItsOwnScanWithTheSameResult(@TempDir Path root)
+            throws IOException {
+        Pair p = Pair.over(root, 3);
+        for (int sec = 0; sec <= 5; sec++) {
+            world(root, sec);
+            Map<MetricKey, Double> attached = new LinkedHashMap<>();
+            Map<MetricKey, Double> own = new LinkedHashMap<>();
+            long ts = 1_000L * (sec + 1);
+            p.attached().sample((k, v, t) -> attached.put(k, v), ts); // wrong order: last tick's scan is stale
+            p.processes().sample((k, v, t) -> { }, ts);
+            p.alone().sample((k, v, t) -> own.put(k, v), ts);
+            assertThat(p.attached().lastScanShared()).as("tick %d", sec).isFalse();
+            assertThat(attached).as("tick %d", sec).isEqualTo(own);
+        }
+    }
+
+    @Test
+    void aTickThatTheProcessSensorSkippedOrFailedIsScannedByTheSensorItself(@TempDir Path root) throws IOException {
+        Pair p = Pair.over(root, 2);
+        Map<MetricKey, Double> attached = new LinkedHashMap<>();
+        Map<MetricKey, Double> own = new LinkedHashMap<>();
+        for (int sec = 0; sec <= 4; sec++) {
+            world(root, sec);
+            attached.clear();
+            own.clear();
+            long ts = 1_000L * (sec + 1);
+            boolean skipped = sec == 2;
+            if (!skipped) {
+                p.processes().sample((k, v, t) -> { }, ts);
+            }
+            p.attached().sample((k, v, t) -> attached.put(k, v), ts);
+            p.alone().sample((k, v, t) -> own.put(k, v), ts);
+            assertThat(p.attached().lastScanShared()).as("tick %d", sec).isEqualTo(!skipped);
+            assertThat(attached).as("tick %d", sec).isEqualTo(own);
+        }
+        // a scan is used once: sampling again with the same timestamp reads stat itself
+        p.attached().sample((k, v, t) -> { }, 5_000);
+        assertThat(p.attached().lastScanShared()).isFalse();
+
+        // the process sensor cannot list its root: an incomplete scan is not used
+        SchedDemandSensor demand = new SchedDemandSensor(root.resolve("absent"), 2);
+        var broken = new ProcessSensor(root.resolve("absent"), 3, 100, 4096);
+        demand.shareScanOf(broken);
+        broken.sample((k, v, t) -> { }, 1_000);
+        demand.sample((k, v, t) -> { }, 1_000);
+        assertThat(demand.lastScanShared()).isFalse();
+        assertThat(demand.health().isHealthy()).isFalse();
+        assertThat(demand.health().reason()).contains("absent");
+    }
+
+    @Test
+    void scanIsSharedOnlyWithAProcessSensorOfTheSameProcRoot(@TempDir Path root) {
+        SchedDemandSensor demand = new SchedDemandSensor(root, 2);
+        var other = new ProcessSensor(root.resolve("other"), 3, 100, 4096);
+        assertThatThrownBy(() -> demand.shareScanOf(other)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("other");
+    }
+
+    @Test
+    void standardSensorsPutTheProcessSensorFirstAndShareItsScanWithTheDemandSensor() throws Exception {
+        Path proc = Path.of("/proc");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(proc.resolve("self")),
+                "needs a Linux /proc to build the standard sensors");
+        var sensors = BehaviorSampler.standardSensors(proc, 3);
+        try {
+            SchedDemandSensor demand = sensors.stream().filter(SchedDemandSensor.class::isInstance)
+                    .map(SchedDemandSensor.class::cast).findFirst().orElseThrow();
+            for (long ts = 1_000; ts <= 2_000; ts += 1_000) {
+                for (var s : sensors) { // in list order, as BehaviorSampler.tick does
+                    s.sample((k, v, t) -> { }, ts);
+                }
+                assertThat(demand.lastScanShared()).as("tick at %d", ts).isTrue();
+                assertThat(demand.health().isHealthy()).isTrue();
+            }
+        } finally {
+            for (var s : sensors) {
+                s.close();
             }
         }
     }

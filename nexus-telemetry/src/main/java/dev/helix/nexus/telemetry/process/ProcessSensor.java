@@ -93,6 +93,11 @@ import java.util.Map;
  * so it is proportional to processes plus the threads read that tick. The reported processes are chosen by one
  * bounded selection per ranking ({@link TopSelection}), O(processes × N) at worst, instead of three sorts.
  * Not thread-safe.
+ *
+ * <p>An optional {@link ProcessScanListener} ({@link #scanListener}) receives the stat fields of every process read
+ * in a tick (pid, start time, CPU ticks, threads, command name), so that another sensor needing them reuses this scan
+ * instead of reading every {@code stat} again; the call passes values already parsed and the track's cached command
+ * String, so it allocates nothing.
  */
 public final class ProcessSensor extends AbstractSensor {
 
@@ -277,6 +282,7 @@ public final class ProcessSensor extends AbstractSensor {
     private int badStat;
     private int zombies;
     private int taskReads;
+    private ProcessScanListener scanListener;
 
     /**
      * Top 10, 100 clock ticks per second (USER_HZ on every mainstream Linux), this system's page size
@@ -324,6 +330,21 @@ public final class ProcessSensor extends AbstractSensor {
         this.loadavg = isOwnProcfs(procRoot) ? procRoot.resolve("loadavg") : null;
         this.hostStat = procRoot.resolve("stat");
         this.hostStatKeepOpen = ProcFileReader.isKernelFileSystem(procRoot);
+    }
+
+    /** The proc root this sensor reads. */
+    public Path procRoot() {
+        return proc;
+    }
+
+    /**
+     * Attaches a listener that is told about every process this sensor reads from the next tick on (see
+     * {@link ProcessScanListener} for the call sequence), replacing any earlier one; null detaches. The listener is
+     * called inside {@link #sample} on the sampling thread, so a consumer that needs the scan of the current tick must
+     * be sampled after this sensor.
+     */
+    public void scanListener(ProcessScanListener listener) {
+        this.scanListener = listener;
     }
 
     /**
@@ -410,6 +431,11 @@ public final class ProcessSensor extends AbstractSensor {
         // while it stands still the pids known from the last listing are all there is (exits show up as failing
         // stat reads), so /proc is listed only when it moved (or is unknown, e.g. a fixture tree).
         long lastPid = lastPid();
+        ProcessScanListener listener = scanListener;
+        boolean complete = true;
+        if (listener != null) {
+            listener.scanStarted(ts);
+        }
         if (lastPid < 0 || lastPid != listedLastPid || tracks.isEmpty()) {
             listings++;
             try {
@@ -426,6 +452,7 @@ public final class ProcessSensor extends AbstractSensor {
             } catch (IOException | RuntimeException e) {
                 problem(proc, "cannot list " + proc + ": " + e.getMessage());
                 listedLastPid = -1;
+                complete = false;
             }
         } else {
             scan.clear();
@@ -440,6 +467,9 @@ public final class ProcessSensor extends AbstractSensor {
             }
             return !t.seen;
         });
+        if (listener != null) {
+            listener.scanFinished(ts, complete);
+        }
         if (live.isEmpty()) {
             problem(proc, "no process entries in " + proc);
             return;
@@ -551,6 +581,10 @@ public final class ProcessSensor extends AbstractSensor {
         }
         t.ts = ts;
         live.add(t);
+        ProcessScanListener listener = scanListener;
+        if (listener != null) {
+            listener.process(pid, t.startTime, cpuTicks, t.threads, t.comm);
+        }
     }
 
     /** Fills {@link #report} with the top processes of the three rankings ({@link TopSelection}), in report order. */

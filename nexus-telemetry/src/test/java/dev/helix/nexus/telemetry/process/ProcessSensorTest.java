@@ -307,4 +307,70 @@ class ProcessSensorTest {
         assertThat(sink.get("host_processes")).isEqualTo(2);
         assertThat(s.listings()).isEqualTo(2);
     }
+
+    /** Records the listener calls as text, one line per call. */
+    private static final class Recorder implements ProcessScanListener {
+        final java.util.List<String> calls = new java.util.ArrayList<>();
+
+        @Override
+        public void scanStarted(long ts) {
+            calls.add("start " + ts);
+        }
+
+        @Override
+        public void process(long pid, long startTime, long cpuTicks, long threads, String comm) {
+            calls.add(pid + " " + startTime + " " + cpuTicks + " " + threads + " " + comm);
+        }
+
+        @Override
+        public void scanFinished(long ts, boolean complete) {
+            calls.add("end " + ts + " " + complete);
+        }
+    }
+
+    @Test
+    void scanListenerGetsEveryProcessReadOnceATickWithItsStatFields(@TempDir Path tmp) throws Exception {
+        Path proc = tmp.resolve("proc");
+        process(proc, 10, 2, 'S', 1000, 50_000);
+        process(proc, 20, 1, 'S', 7, 100);
+        Files.createDirectories(proc.resolve("30"));
+        Files.writeString(proc.resolve("30/stat"), "garbage\n"); // not parsed: not passed on
+        ProcessSensor s = new ProcessSensor(proc, 1, 100, 4096);
+        Recorder r = new Recorder();
+        s.scanListener(r);
+        s.sample(new Sink(), T0);
+        assertThat(r.calls).hasSize(4);
+        assertThat(r.calls.get(0)).isEqualTo("start " + T0);
+        assertThat(r.calls.subList(1, 3)).containsExactlyInAnyOrder("10 1000 1000 2 p10", "20 1000 7 1 p20");
+        assertThat(r.calls.get(3)).isEqualTo("end " + T0 + " true");
+
+        // next tick: 20 exited, 10 used more CPU; detached after that, nothing more arrives
+        deleteTree(proc.resolve("20"));
+        Files.writeString(proc.resolve("10/stat"), stat(10, 'S', 1250, 2, 50_000));
+        r.calls.clear();
+        s.sample(new Sink(), T0 + 1000);
+        assertThat(r.calls).containsExactly("start " + (T0 + 1000), "10 1000 1250 2 p10", "end " + (T0 + 1000) + " true");
+        s.scanListener(null);
+        r.calls.clear();
+        s.sample(new Sink(), T0 + 2000);
+        assertThat(r.calls).isEmpty();
+    }
+
+    @Test
+    void scanListenerHearsOfAFailedListingAsAnIncompleteScan() {
+        ProcessSensor s = new ProcessSensor(Path.of("/no/such/proc"));
+        Recorder r = new Recorder();
+        s.scanListener(r);
+        s.sample(new Sink(), T0);
+        assertThat(r.calls).containsExactly("start " + T0, "end " + T0 + " false");
+        assertThat(s.procRoot()).isEqualTo(Path.of("/no/such/proc"));
+    }
+
+    private static void deleteTree(Path p) throws Exception {
+        try (Stream<Path> w = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) w.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(q);
+            }
+        }
+    }
 }
