@@ -2,8 +2,8 @@ package dev.helix.nexus.detect.anomaly;
 
 import dev.helix.nexus.core.spi.Detector;
 import dev.helix.nexus.detect.internal.ExtendedIsolationForest;
+import dev.helix.nexus.detect.internal.RowRing;
 
-import java.util.Arrays;
 
 /**
  * Streaming Extended Isolation Forest (Hariri, Carrasco Kind &amp; Brunner, IEEE TKDE 2021) over d-dimensional
@@ -86,10 +86,8 @@ public final class ExtendedIsolationForestDetector implements Detector {
 
     private final Config cfg;
     private final ExtendedIsolationForest forest;
-    private final double[] buffer;
+    private final RowRing buffer;
     private final double[] one = new double[1];
-    private int bufHead;
-    private int bufSize;
     private int sinceFit;
     private boolean anomalous;
 
@@ -97,7 +95,7 @@ public final class ExtendedIsolationForestDetector implements Detector {
         this.cfg = cfg;
         this.forest = new ExtendedIsolationForest(cfg.dims(), cfg.extension(), cfg.trees(), cfg.psi(), cfg.memory(),
                 cfg.seed());
-        this.buffer = new double[cfg.memory() * cfg.dims()];
+        this.buffer = new RowRing(cfg.memory(), cfg.dims());
     }
 
     public Config config() {
@@ -139,34 +137,22 @@ public final class ExtendedIsolationForestDetector implements Detector {
             score = forest.score(values, 0);
             anomalous = score >= cfg.threshold();
             if (!cfg.frozen()) {
-                remember(values);
+                buffer.add(values);
                 if (++sinceFit >= cfg.refitEvery()) {
                     refit();
                 }
             }
         } else {
-            remember(values);
-            if (bufSize >= cfg.psi()) {
+            buffer.add(values);
+            if (buffer.size() >= cfg.psi()) {
                 refit();
             }
         }
         return score;
     }
 
-    private void remember(double[] v) {
-        int slot;
-        if (bufSize < cfg.memory()) {
-            slot = (bufHead + bufSize) % cfg.memory();
-            bufSize++;
-        } else {
-            slot = bufHead;
-            bufHead = (bufHead + 1) % cfg.memory();
-        }
-        System.arraycopy(v, 0, buffer, slot * cfg.dims(), cfg.dims());
-    }
-
     private void refit() {
-        forest.fit(buffer, bufSize); // row order does not matter: rows [0, bufSize) are all valid
+        forest.fit(buffer.flat(), buffer.size()); // row order does not matter: rows [0, size) are all valid
         sinceFit = 0;
     }
 
@@ -189,11 +175,11 @@ public final class ExtendedIsolationForestDetector implements Detector {
                 ok &= Double.isFinite(v);
             }
             if (ok) {
-                remember(row);
+                buffer.add(row);
             }
         }
-        if (bufSize < 2) {
-            throw new IllegalArgumentException("need at least 2 finite training rows, got " + bufSize + " of "
+        if (buffer.size() < 2) {
+            throw new IllegalArgumentException("need at least 2 finite training rows, got " + buffer.size() + " of "
                     + rows.length);
         }
         refit();
@@ -212,10 +198,8 @@ public final class ExtendedIsolationForestDetector implements Detector {
     @Override
     public void reset() {
         forest.clear();
-        bufHead = 0;
-        bufSize = 0;
+        buffer.clear();
         sinceFit = 0;
         anomalous = false;
-        Arrays.fill(buffer, 0.0);
     }
 }

@@ -1,5 +1,6 @@
 package dev.helix.nexus.detect.anomaly;
 
+import dev.helix.nexus.detect.internal.RowRing;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -37,7 +38,6 @@ abstract class HostVectorDetector {
     /** Number of dimensions. */
     protected final int d;
     private final int learning;
-    private final int memoryRows;
     private final int refitEvery;
     private final double alpha;
     private final double holdAlpha;
@@ -53,10 +53,8 @@ abstract class HostVectorDetector {
     protected final double[] median;
     /** Scale of each dimension as of the last fit. */
     protected final double[] scale;
-    /** Raw stored vectors, row-major ring of {@code memory} rows. */
-    private final double[] memory;
-    private int memHead;
-    private int memSize;
+    /** Raw stored vectors, a ring of {@code memory} rows. */
+    private final RowRing memory;
     /** The stored rows transformed by {@link #fitCoordinate} (ring order from row 0), for the subclass's fits. */
     protected final double[] fitRows;
     private final double[] column;
@@ -88,7 +86,6 @@ abstract class HostVectorDetector {
         this.names = names.toArray(String[]::new);
         this.d = this.names.length;
         this.learning = learning;
-        this.memoryRows = memory;
         this.refitEvery = refitEvery;
         this.alpha = alpha;
         this.holdAlpha = holdAlpha;
@@ -99,7 +96,7 @@ abstract class HostVectorDetector {
         z = new double[d];
         median = new double[d];
         scale = new double[d];
-        this.memory = new double[memory * d];
+        this.memory = new RowRing(memory, d);
         fitRows = new double[memory * d];
         column = new double[memory];
         top = new int[topK];
@@ -238,8 +235,8 @@ abstract class HostVectorDetector {
         }
         scoredTicks++;
         if (!fitted) {
-            store(current); // missing stays NaN and is left out of the medians
-            if (memSize >= learning) {
+            memory.add(current); // missing stays NaN and is left out of the medians
+            if (memory.size() >= learning) {
                 scaleMemory();
                 firstFit();
                 fitted = true;
@@ -261,7 +258,7 @@ abstract class HostVectorDetector {
                     current[i] = median[i];
                 }
             }
-            store(current);
+            memory.add(current);
             learnScore();
         }
         if (++sinceRefit >= refitEvery) {
@@ -274,24 +271,12 @@ abstract class HostVectorDetector {
         return anomalous;
     }
 
-    private void store(double[] row) {
-        int slot;
-        if (memSize < memoryRows) {
-            slot = (memHead + memSize) % memoryRows;
-            memSize++;
-        } else {
-            slot = memHead;
-            memHead = (memHead + 1) % memoryRows;
-        }
-        System.arraycopy(row, 0, memory, slot * d, d);
-    }
-
     /** Medians and scales of the stored rows, then the rows through {@link #fitCoordinate} into {@link #fitRows}. */
     private void scaleMemory() {
         for (int j = 0; j < d; j++) {
             int n = 0;
-            for (int r = 0; r < memSize; r++) {
-                double v = memory[((memHead + r) % memoryRows) * d + j];
+            for (int r = 0; r < memory.size(); r++) {
+                double v = memory.flat()[memory.offset(r) + j];
                 if (!Double.isNaN(v)) {
                     column[n++] = v;
                 }
@@ -314,10 +299,11 @@ abstract class HostVectorDetector {
             median[j] = m;
             scale[j] = finalScale(s, column, n, m);
         }
-        for (int r = 0; r < memSize; r++) {
-            int src = ((memHead + r) % memoryRows) * d;
+        double[] stored = memory.flat();
+        for (int r = 0; r < memory.size(); r++) {
+            int src = memory.offset(r);
             for (int j = 0; j < d; j++) {
-                fitRows[r * d + j] = fitCoordinate(memory[src + j], j);
+                fitRows[r * d + j] = fitCoordinate(stored[src + j], j);
             }
         }
     }
@@ -473,15 +459,15 @@ abstract class HostVectorDetector {
 
     /** Stored raw vectors (≤ memory). */
     public int stored() {
-        return memSize;
+        return memory.size();
     }
 
     /** Whether stored vector {@code r} (0 = oldest) has, in dimension {@code dim}, a value above {@code v}. */
     public boolean storedAbove(int r, int dim, double v) {
         checkDim(dim);
-        if (r < 0 || r >= memSize) {
-            throw new IndexOutOfBoundsException("stored vector " + r + " of " + memSize);
+        if (r < 0 || r >= memory.size()) {
+            throw new IndexOutOfBoundsException("stored vector " + r + " of " + memory.size());
         }
-        return memory[((memHead + r) % memoryRows) * d + dim] > v;
+        return memory.flat()[memory.offset(r) + dim] > v;
     }
 }

@@ -2,6 +2,7 @@ package dev.helix.nexus.detect.anomaly;
 
 import dev.helix.nexus.core.spi.Detector;
 import dev.helix.nexus.detect.internal.IsolationForest;
+import dev.helix.nexus.detect.internal.RowRing;
 
 import java.util.Arrays;
 
@@ -110,12 +111,10 @@ public final class IsolationForestDetector implements Detector {
     private final Config cfg;
     private final int fdim;
     private final IsolationForest forest;
-    private final double[] buffer;
+    private final RowRing buffer;
     private final double[] shingleBuf;
     private final double[] one = new double[1];
     private int shingleFill;
-    private int bufHead;
-    private int bufSize;
     private long seen;
     private int sinceFit;
     private boolean anomalous;
@@ -131,7 +130,7 @@ public final class IsolationForestDetector implements Detector {
         this.cfg = cfg;
         this.fdim = cfg.dims() * cfg.shingle();
         this.forest = new IsolationForest(fdim, cfg.trees(), cfg.psi(), cfg.memory(), cfg.seed());
-        this.buffer = new double[cfg.memory() * fdim];
+        this.buffer = new RowRing(cfg.memory(), fdim);
         this.shingleBuf = new double[fdim];
         this.excludedRing = new boolean[cfg.memory()];
     }
@@ -191,9 +190,9 @@ public final class IsolationForestDetector implements Detector {
             anomalous = score >= cfg.threshold();
         }
         if (!forest.isFitted()) {
-            remember(shingleBuf);
+            buffer.add(shingleBuf);
             seen++;
-            if (bufSize >= cfg.psi()) {
+            if (buffer.size() >= cfg.psi()) {
                 refit();
             }
         } else if (!cfg.frozen()) {
@@ -201,7 +200,7 @@ public final class IsolationForestDetector implements Detector {
             boolean exclude = cfg.refitOnNormal() && anomalous && excludedInWindow < cfg.memory() / 2;
             recordExclusion(exclude);
             if (!exclude) {
-                remember(shingleBuf);
+                buffer.add(shingleBuf);
                 if (++sinceFit >= cfg.refitEvery()) {
                     refit();
                 }
@@ -242,29 +241,17 @@ public final class IsolationForestDetector implements Detector {
      * diagnostics: allocates O(memory·d). Not for the streaming path.
      */
     double[][] refitSample() {
-        double[][] out = new double[bufSize][];
-        for (int i = 0; i < bufSize; i++) {
-            int slot = (bufHead + i) % cfg.memory();
-            out[i] = Arrays.copyOfRange(buffer, slot * fdim, (slot + 1) * fdim);
+        double[][] out = new double[buffer.size()][];
+        for (int i = 0; i < out.length; i++) {
+            int from = buffer.offset(i);
+            out[i] = Arrays.copyOfRange(buffer.flat(), from, from + fdim);
         }
         return out;
     }
 
-    private void remember(double[] v) {
-        int slot;
-        if (bufSize < cfg.memory()) {
-            slot = (bufHead + bufSize) % cfg.memory();
-            bufSize++;
-        } else {
-            slot = bufHead;
-            bufHead = (bufHead + 1) % cfg.memory();
-        }
-        System.arraycopy(v, 0, buffer, slot * fdim, fdim);
-    }
-
     private void refit() {
-        // buffer order does not matter for fitting: rows [0, bufSize) are all valid
-        forest.fit(buffer, bufSize);
+        // buffer order does not matter for fitting: rows [0, size) are all valid
+        forest.fit(buffer.flat(), buffer.size());
         sinceFit = 0;
     }
 
@@ -293,9 +280,9 @@ public final class IsolationForestDetector implements Detector {
                     continue;
                 }
             }
-            remember(shingleBuf);
+            buffer.add(shingleBuf);
         }
-        if (bufSize < 2) {
+        if (buffer.size() < 2) {
             throw new IllegalArgumentException("need at least 2 finite training rows");
         }
         refit();
@@ -316,8 +303,7 @@ public final class IsolationForestDetector implements Detector {
         forest.clear();
         Arrays.fill(shingleBuf, 0.0);
         shingleFill = 0;
-        bufHead = 0;
-        bufSize = 0;
+        buffer.clear();
         seen = 0;
         sinceFit = 0;
         anomalous = false;
