@@ -6,6 +6,7 @@ import dev.helix.nexus.core.spi.SensorProvider;
 import dev.helix.nexus.telemetry.host.OshiHostSensor;
 import dev.helix.nexus.telemetry.host.SyscallLatencySensor;
 import dev.helix.nexus.telemetry.jvm.JfrSensor;
+import dev.helix.nexus.telemetry.process.OshiProcessSensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +19,12 @@ import java.util.List;
  * disabled. Registered in {@code META-INF/services/dev.helix.nexus.core.spi.SensorProvider}. Thread-safe.
  *
  * <p>Also: the {@link JfrSensor} where JFR is available (skipped, never an exception, where it is not; its stream
- * starts on the first sample), and the {@link OshiHostSensor} fallback only when the /proc host sensors are
- * unusable ({@code /proc/stat} or {@code /proc/meminfo} missing or unreadable) and OSHI can be loaded.
+ * starts on the first sample), the {@link OshiHostSensor} fallback only when the /proc host sensors are
+ * unusable ({@code /proc/stat} or {@code /proc/meminfo} missing or unreadable) and OSHI can be loaded, and the
+ * {@link OshiProcessSensor} fallback only when the /proc process sensor is not registered ({@code /proc/self/stat}
+ * unreadable) and OSHI can list processes here (see {@link #oshiCanListProcesses()}), so at most one of
+ * {@code processes} and {@code oshi-processes} runs. A sensor that could only be FAILED on every tick is not
+ * registered: it would keep the engine DEGRADED and repeat the same problem event each second.
  */
 public final class TelemetrySensorProvider implements SensorProvider {
 
@@ -41,6 +46,25 @@ public final class TelemetrySensorProvider implements SensorProvider {
     /** Whether the /proc host sensors can work against {@code procRoot} ({@code stat} and {@code meminfo} readable). */
     public static boolean procHostUsable(Path procRoot) {
         return Files.isReadable(procRoot.resolve("stat")) && Files.isReadable(procRoot.resolve("meminfo"));
+    }
+
+    /**
+     * Whether the /proc process sensor is registered against {@code procRoot} ({@code self/stat} readable), the same
+     * test {@link TelemetrySensors#all(Path, boolean)} makes.
+     */
+    public static boolean processSensorUsable(Path procRoot) {
+        return Files.isReadable(procRoot.resolve("self/stat"));
+    }
+
+    /**
+     * Whether OSHI can list this machine's processes: anywhere but Linux (macOS, Windows, BSD, Solaris, AIX: OSHI uses
+     * the platform's own calls), and on Linux only when the real {@code /proc/self/stat} is readable, since OSHI's
+     * Linux process list is read from {@code /proc} (with it hidden the list is always empty).
+     */
+    public static boolean oshiCanListProcesses() {
+        String os = System.getProperty("os.name", "");
+        return !os.toLowerCase(java.util.Locale.ROOT).startsWith("linux")
+                || Files.isReadable(Path.of("/proc/self/stat"));
     }
 
     @Override
@@ -66,6 +90,13 @@ public final class TelemetrySensorProvider implements SensorProvider {
                 out.add(new OshiHostSensor());
             } catch (LinkageError | RuntimeException e) {
                 // OSHI or JNA not loadable here: no host metrics at all rather than a broken tick
+            }
+        }
+        if (!processSensorUsable(procRoot) && oshiCanListProcesses()) {
+            try {
+                out.add(new OshiProcessSensor());
+            } catch (LinkageError | RuntimeException e) {
+                // OSHI not loadable here: no per-process metrics rather than a broken tick
             }
         }
         out.addAll(TelemetrySensors.scrapeTargetsFromEnvironment());

@@ -41,7 +41,10 @@ import java.util.Map;
  *
  * <p>Only sources that exist are included: the /proc sensors whose files exist, the process sensor when
  * {@code /proc/self/stat} is readable (a procfs of processes, not just a few host files), PSI when
- * {@code /proc/pressure} exists, cgroup v1 when controllers are mounted, v2 when a cgroup2 mount exists. Rates need two ticks: a one-shot
+ * {@code /proc/pressure} exists, cgroup v1 when controllers are mounted, v2 when a cgroup2 mount exists. The OSHI
+ * fallbacks for hosts without a usable {@code /proc} ({@code OshiHostSensor}, {@code OshiProcessSensor}) are not
+ * here but added by {@link TelemetrySensorProvider}, since they read the real machine whatever {@code procRoot} says
+ * (a fixture tree must not pull in live readings). Rates need two ticks: a one-shot
  * export should sample, wait about a second, and sample again. Stateless; thread-safe.
  */
 public final class TelemetrySensors {

@@ -42,7 +42,7 @@ class TelemetrySensorProviderTest {
     }
 
     @Test
-    void registersJfrAndOnlyFallsBackToOshiWhenProcIsUnusable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path emptyProc) {
+    void registersJfrAndOnlyFallsBackToOshiHostAndProcessSensorsWhenProcIsUnusable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path emptyProc) {
         List<Sensor> normal = new TelemetrySensorProvider().create(NexusConfig.defaults());
         List<Sensor> noProc = new TelemetrySensorProvider(emptyProc).create(NexusConfig.defaults());
         try {
@@ -53,6 +53,11 @@ class TelemetrySensorProviderTest {
             // without /proc the process sensor could only be FAILED every tick, keeping the engine DEGRADED
             assertThat(normal).extracting(Sensor::name).contains("processes", "syscall-latency");
             assertThat(noProc).extracting(Sensor::name).doesNotContain("processes", "syscall-latency", "proc-stat");
+            // one process sensor: OSHI's only where the /proc one is not registered (this host's real /proc is
+            // readable, so OSHI, which reads it on Linux, can list processes while procRoot is empty)
+            assertThat(TelemetrySensorProvider.oshiCanListProcesses()).isTrue();
+            assertThat(normal).extracting(Sensor::name).doesNotContain("oshi-processes");
+            assertThat(noProc).extracting(Sensor::name).contains("oshi-processes");
             if (dev.helix.nexus.telemetry.jvm.JfrSensor.available()) {
                 assertThat(normal).extracting(Sensor::name).contains("jvm-jfr");
             }

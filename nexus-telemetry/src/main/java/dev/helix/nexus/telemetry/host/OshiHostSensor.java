@@ -4,6 +4,10 @@ import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
 import dev.helix.nexus.telemetry.internal.CounterRates;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -43,7 +47,18 @@ import oshi.hardware.VirtualMemory;
  * sensor is DEGRADED naming the field, never a HEALTHY 0. The rules are invariants, not thresholds: total memory
  * 0 (then memory and swap, which come from the same source, are both left out), a logical CPU count of 0, CPU tick
  * counters that sum to 0 or do not advance between ticks (a running host always accrues idle or busy ticks), and
- * a disk with reads (writes) but 0 bytes read (written). Disks and interfaces are
+ * a disk whose cumulative bytes read (written) are fewer than its reads (writes), or that moved bytes without a
+ * single operation: every transfer moves at least one byte (a whole sector on a block device), so such a pair is
+ * inconsistent and <em>both</em> rates of that direction are left out, as there is no telling which is wrong.
+ *
+ * <p>Linux without a readable {@code /proc/diskstats}: OSHI takes its disk counters from {@code /sys/block/X/stat}
+ * but decides how many fields that line has from {@code /proc/diskstats}; when that is unreadable it assumes 11 and
+ * parses the rightmost 11 of the 17 fields a 5.5+ kernel writes, so every counter is shifted by six fields: its
+ * "reads" are sectors written, its read bytes are the in-flight count × 512 (0), its "writes" the milliseconds in
+ * queue and its write bytes the merged discards × 512 (small but non-zero, so a "bytes unavailable" check passes).
+ * There the sensor reads the four counters from {@code /sys/block/X/stat} itself (fields 1, 3, 5 and 7, sectors of
+ * 512 bytes, as the kernel's {@code Documentation/block/stat.rst} defines them) for the disks OSHI enumerates; a disk
+ * whose line cannot be read gives no disk rates and a DEGRADED reason. Disks and interfaces are
  * enumerated on the first tick and again every {@value #REENUMERATE_TICKS} ticks (enumeration is the expensive
  * part); in between only their counters are refreshed. Disk names drop {@code /dev/} ({@code vda}, as in
  * {@code /proc/diskstats}). OSHI loads JNA's native library: on JDK 24+ the JVM prints a restricted-method warning
@@ -113,20 +128,52 @@ public final class OshiHostSensor extends AbstractSensor {
         /** Physical memory: {@code {total, available, swapTotal, swapUsed}} in bytes (0 where unreadable). */
         long[] memory();
 
-        /** Disks with their cumulative counters; {@code enumerate}: look for new and vanished disks first. */
+        /**
+         * Disks with their cumulative counters {@code {reads, writes, readBytes, writeBytes}} (-1 where unknown);
+         * {@code enumerate}: look for new and vanished disks first.
+         */
         List<Counters> disks(boolean enumerate);
 
         /** Interfaces with their cumulative counters, in the order of {@code NET}; {@code enumerate} as for disks. */
         List<Counters> networks(boolean enumerate);
     }
 
-    /** One device's name and cumulative counters. */
-    record Counters(String name, long[] values) {
+    /** One device's name and cumulative counters; {@code note}: why they are unknown, else null. */
+    record Counters(String name, long[] values, String note) {
+        Counters(String name, long[] values) {
+            this(name, values, null);
+        }
+    }
+
+    /**
+     * {@code {reads, writes, readBytes, writeBytes}} from a {@code /sys/block/X/stat} line (fields 1, 5, 3 × 512 and
+     * 7 × 512 of the kernel's block stat format), or null when the line has fewer than 7 numeric fields.
+     */
+    static long[] parseBlockStat(String line) {
+        String[] f = line.strip().split("\\s+");
+        if (f.length < 7) {
+            return null;
+        }
+        try {
+            long reads = Long.parseLong(f[0]);
+            long readSectors = Long.parseLong(f[2]);
+            long writes = Long.parseLong(f[4]);
+            long writeSectors = Long.parseLong(f[6]);
+            if (reads < 0 || readSectors < 0 || writes < 0 || writeSectors < 0) {
+                return null;
+            }
+            return new long[] {reads, writes, readSectors * 512, writeSectors * 512};
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** {@link Readings} through OSHI's hardware abstraction layer. */
     private static final class OshiReadings implements Readings {
         private final HardwareAbstractionLayer hal = new SystemInfo().getHardware();
+        /** Linux with /proc/diskstats unreadable: OSHI misparses the block stat lines (class comment). */
+        private final boolean ownBlockStat = SystemInfo.getCurrentPlatform() == oshi.PlatformEnum.LINUX
+                && !Files.isReadable(Path.of("/proc/diskstats"));
         private List<HWDiskStore> disks;
         private List<NetworkIF> nets;
 
@@ -164,9 +211,30 @@ public final class OshiHostSensor extends AbstractSensor {
             List<Counters> out = new ArrayList<>(disks.size());
             for (HWDiskStore d : disks) {
                 String name = d.getName().startsWith("/dev/") ? d.getName().substring(5) : d.getName(); // as diskstats
-                out.add(new Counters(name, new long[] {d.getReads(), d.getWrites(), d.getReadBytes(), d.getWriteBytes()}));
+                if (ownBlockStat) {
+                    out.add(blockStat(name));
+                } else {
+                    out.add(new Counters(name, new long[] {d.getReads(), d.getWrites(), d.getReadBytes(),
+                            d.getWriteBytes()}));
+                }
             }
             return out;
+        }
+
+        /** The counters of {@code /sys/block/<name>/stat}, or a note saying why they are unknown. */
+        private static Counters blockStat(String name) {
+            Path file = Path.of("/sys/block", name, "stat");
+            long[] v = null;
+            String note;
+            try {
+                v = parseBlockStat(Files.readString(file, StandardCharsets.ISO_8859_1));
+                note = v == null ? file + " is not a block stat line" : null;
+            } catch (IOException | RuntimeException e) {
+                note = file + ": " + e;
+            }
+            return v != null ? new Counters(name, v) : new Counters(name, new long[] {-1, -1, -1, -1},
+                    "oshi: disk " + name + ": OSHI's counters are misaligned without /proc/diskstats and " + note
+                            + ": no disk rates");
         }
 
         @Override
@@ -305,11 +373,15 @@ public final class OshiHostSensor extends AbstractSensor {
                 for (int i = 0; i < k.length; i++) {
                     live.add(k[i]);
                 }
-                sink.record(k[0], rates.rate(k[0], v[0], ts), ts);
-                sink.record(k[1], rates.rate(k[1], v[1], ts), ts);
-                // operations without a single byte moved: OSHI could not read the byte counters
-                bytes(sink, ts, k[2], v[0], v[2], d.name(), "read");
-                bytes(sink, ts, k[3], v[1], v[3], d.name(), "write");
+                if (d.note() != null) {
+                    for (MetricKey key : k) {
+                        rates.forget(key);
+                    }
+                    problem("oshi:disks", d.note());
+                    continue;
+                }
+                direction(sink, ts, k[0], k[2], v[0], v[2], d.name(), "read");
+                direction(sink, ts, k[1], k[3], v[1], v[3], d.name(), "write");
             }
             if (enumerate) {
                 forgetExcept("disk:", live);
@@ -319,14 +391,32 @@ public final class OshiHostSensor extends AbstractSensor {
         }
     }
 
-    private void bytes(MetricSink sink, long ts, MetricKey key, long ops, long bytes, String device, String kind) {
-        if (ops > 0 && bytes <= 0) {
-            rates.forget(key);
-            problem("oshi:disks", "oshi: disk " + device + " has " + ops + " " + kind + "s but " + kind
-                    + " bytes unavailable (" + bytes + ")");
+    /**
+     * Records one direction's operation and byte rates, or neither when the cumulative pair is inconsistent: fewer
+     * bytes than operations (every transfer moves at least one byte), bytes without any operation, or a negative
+     * (unknown) counter.
+     */
+    private void direction(MetricSink sink, long ts, MetricKey opsKey, MetricKey bytesKey, long ops, long bytes,
+                           String device, String kind) {
+        String why = null;
+        if (ops < 0 || bytes < 0) {
+            why = "unknown (" + ops + " " + kind + "s, " + bytes + " bytes)";
+        } else if (ops > 0 && bytes == 0) {
+            why = ops + " " + kind + "s but " + kind + " bytes unavailable (0)";
+        } else if (bytes < ops) {
+            why = ops + " " + kind + "s but only " + bytes + " bytes " + (kind.equals("read") ? "read" : "written")
+                    + " (fewer bytes than operations)";
+        } else if (ops == 0 && bytes > 0) {
+            why = bytes + " bytes " + (kind.equals("read") ? "read" : "written") + " but no " + kind + "s";
+        }
+        if (why != null) {
+            rates.forget(opsKey);
+            rates.forget(bytesKey);
+            problem("oshi:disks", "oshi: disk " + device + " has " + why + ": its " + kind + " rates left out");
             return;
         }
-        sink.record(key, rates.rate(key, bytes, ts), ts);
+        sink.record(opsKey, rates.rate(opsKey, ops, ts), ts);
+        sink.record(bytesKey, rates.rate(bytesKey, bytes, ts), ts);
     }
 
     private void network(MetricSink sink, long ts, boolean enumerate) {

@@ -68,7 +68,7 @@ class OshiHostSensorTest {
     }
 
     /** Readings a test sets field by field; counters advance by {@code step} per call. */
-    static final class FakeReadings implements OshiHostSensor.Readings {
+    static class FakeReadings implements OshiHostSensor.Readings {
         int cpus = 2;
         long[] ticks = {100, 0, 50, 800, 50, 0, 0, 0}; // user nice system idle iowait irq softirq steal
         long[] tickStep = {10, 0, 10, 70, 10, 0, 0, 0};
@@ -171,7 +171,7 @@ class OshiHostSensorTest {
     }
 
     @Test
-    void diskOperationsWithoutBytesLeaveTheByteRateOut() {
+    void diskOperationsWithoutBytesLeaveBothRatesOfThatDirectionOut() {
         FakeReadings r = new FakeReadings();
         r.disk = new long[] {34_416, 10, 0, 81_920};
         r.diskStep = new long[] {100, 1, 0, 4096};
@@ -180,11 +180,85 @@ class OshiHostSensorTest {
             s.sample(sink, T0);
             s.sample(sink, T0 + 1000);
             assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
-            assertThat(s.health().reason()).contains("disk vda has 34516 reads but read bytes unavailable");
+            assertThat(s.health().reason()).contains("disk vda has 34516 reads but read bytes unavailable (0)");
+            // the pair is inconsistent: no telling whether the operations or the bytes are wrong
             assertThat(sink.has("host_disk_read_bytes_per_second", "device", "vda")).isFalse();
-            assertThat(sink.get("host_disk_reads_per_second", "device", "vda")).isEqualTo(100);
+            assertThat(sink.has("host_disk_reads_per_second", "device", "vda")).isFalse();
+            assertThat(sink.get("host_disk_writes_per_second", "device", "vda")).isEqualTo(1);
             assertThat(sink.get("host_disk_write_bytes_per_second", "device", "vda")).isEqualTo(4096);
         }
+    }
+
+    /**
+     * What OSHI 6.9.1 gives on Linux when /proc/diskstats is hidden (measured on this VM, /sys/block/vda/stat with 17
+     * fields parsed as 11): reads = sectors written, read bytes = in-flight × 512, writes = ms in queue, write bytes =
+     * merged discards × 512. The write bytes are not 0, so only "fewer bytes than operations" catches them.
+     */
+    @Test
+    void misalignedCountersWithFewerBytesThanOperationsAreLeftOutNotAZeroRate() {
+        FakeReadings r = new FakeReadings();
+        r.disk = new long[] {1_084_640_048L, 32_245_536L, 0, 51 * 512};
+        r.diskStep = new long[] {800, 570, 0, 0};
+        try (OshiHostSensor s = new OshiHostSensor(() -> r)) {
+            Sink sink = new Sink();
+            s.sample(sink, T0);
+            s.sample(sink, T0 + 1000);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
+            assertThat(s.health().reason()).contains("disk vda has 32246106 writes but only 26112 bytes written "
+                    + "(fewer bytes than operations): its write rates left out");
+            assertThat(sink.has("host_disk_write_bytes_per_second", "device", "vda")).isFalse();
+            assertThat(sink.has("host_disk_writes_per_second", "device", "vda")).isFalse();
+            assertThat(sink.has("host_disk_reads_per_second", "device", "vda")).isFalse();
+            assertThat(sink.get("host_load1")).isEqualTo(0.5); // the other groups still flow
+        }
+    }
+
+    @Test
+    void bytesWithoutOperationsOrUnknownCountersAreLeftOutWithTheReasonGiven() {
+        FakeReadings r = new FakeReadings();
+        r.disk = new long[] {0, 5, 8192, 20_480};
+        r.diskStep = new long[] {0, 1, 4096, 4096};
+        try (OshiHostSensor s = new OshiHostSensor(() -> r)) {
+            Sink sink = new Sink();
+            s.sample(sink, T0);
+            assertThat(s.health().reason()).contains("disk vda has 8192 bytes read but no reads");
+            assertThat(sink.has("host_disk_reads_per_second", "device", "vda")).isFalse();
+            assertThat(sink.has("host_disk_writes_per_second", "device", "vda")).isTrue();
+        }
+    }
+
+    @Test
+    void aDiskWhoseCountersCannotBeReadGivesNoRatesAndItsNote() {
+        FakeReadings r = new FakeReadings() {
+            @Override
+            public List<OshiHostSensor.Counters> disks(boolean enumerate) {
+                return List.of(new OshiHostSensor.Counters("vda", new long[] {-1, -1, -1, -1},
+                        "oshi: disk vda: /sys/block/vda/stat: java.nio.file.AccessDeniedException"));
+            }
+        };
+        try (OshiHostSensor s = new OshiHostSensor(() -> r)) {
+            Sink sink = new Sink();
+            s.sample(sink, T0);
+            s.sample(sink, T0 + 1000);
+            assertThat(s.health().status()).isEqualTo(SensorHealth.Status.DEGRADED);
+            assertThat(s.health().reason()).contains("/sys/block/vda/stat").contains("AccessDenied");
+            assertThat(sink.count("host_disk_reads_per_second")).isZero();
+            assertThat(sink.count("host_disk_write_bytes_per_second")).isZero();
+        }
+    }
+
+    @Test
+    void blockStatLinesGiveOperationsAndSectorBytes() {
+        // the 17-field line of a 5.5+ kernel (this VM's vda) and the 11-field line of older kernels
+        assertThat(OshiHostSensor.parseBlockStat(" 2508196    59738 182622338  1880524 34102584   329624 "
+                + "1084640048 30266439        0   731220 32245536   421067       51 312735504    85828   199920    "
+                + "12744\n")).containsExactly(2_508_196L, 34_102_584L, 182_622_338L * 512, 1_084_640_048L * 512);
+        assertThat(OshiHostSensor.parseBlockStat("10 0 80 5 4 0 16 2 0 7 7")).containsExactly(10L, 4L, 80L * 512,
+                16L * 512);
+        assertThat(OshiHostSensor.parseBlockStat("")).isNull();
+        assertThat(OshiHostSensor.parseBlockStat("1 2 3")).isNull();
+        assertThat(OshiHostSensor.parseBlockStat("a b c d e f g h i j k")).isNull();
+        assertThat(OshiHostSensor.parseBlockStat("1 0 -8 0 1 0 8 0 0 0 0")).isNull();
     }
 
     @Test
