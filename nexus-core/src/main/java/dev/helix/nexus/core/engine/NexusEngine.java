@@ -48,6 +48,14 @@ import org.HdrHistogram.Histogram;
  * {@value #OVERRUNS_TO_DEGRADE} overruns in a row, moves RUNNING to DEGRADED; {@value #GOOD_TICKS_TO_RECOVER} good
  * ticks in a row move it back. Every change is an event.
  *
+ * <p><b>Problems.</b> A component (sensor, domain, predictor) that reports a problem ({@link TickContext#reportProblem})
+ * counts against health in every tick it does, but the event log is not written every tick: a
+ * {@code component.problem} event is appended when a problem appears or its reason changes, then at most once per
+ * {@link Builder#problemReminder reminder interval} (default {@link #DEFAULT_PROBLEM_REMINDER}, on the injected
+ * clock) while it persists, with evidence {@code reminder=true}, when it began, how many ticks it lasted and how many
+ * reports were not logged since the last event; a {@code component.recovered} event is appended in the first tick the
+ * component reports no problem. A sensor failing at 1 Hz for a day thus writes 1 + 144 events, not 86 400.
+ *
  * <p>Thread-safety: {@link #tick()} and {@link #runLoop} are for one thread; {@link #status()}, {@link #setLevel},
  * {@link #pause()}, {@link #resume()} and {@link #stop()} may be called from any thread.
  */
@@ -59,6 +67,8 @@ public final class NexusEngine implements AutoCloseable {
     public static final int GOOD_TICKS_TO_RECOVER = 5;
     /** Most messages a domain takes from the bus per tick. */
     public static final int MAX_INBOX = 4096;
+    /** How often a persisting problem is logged again unless the builder sets another interval. */
+    public static final java.time.Duration DEFAULT_PROBLEM_REMINDER = java.time.Duration.ofMinutes(10);
 
     private static final Domain[] ORDER = {Domain.SENSE, Domain.UNDERSTAND, Domain.REASON, Domain.DECIDE, Domain.ACT,
         Domain.MEMORY, Domain.REFLECT};
@@ -88,12 +98,14 @@ public final class NexusEngine implements AutoCloseable {
     private int consecutiveGood;
     private long startedMillis;
     private final List<String> problemsThisTick = new ArrayList<>();
+    private final ProblemLog problems;
     private NexusState stateBeforeHealing;
 
     private NexusEngine(Builder b) {
         this.config = b.config;
         this.clock = b.clock;
         this.level = config.level();
+        this.problems = new ProblemLog(b.problemReminder.toMillis());
         this.state = new NexusStateMachine(clock);
         b.logs.forEach(log::add);
         this.bus = new MessageBus(config.maxBusQueue(), this::onDrop);
@@ -161,6 +173,7 @@ public final class NexusEngine implements AutoCloseable {
                 }
             }
         }
+        problems.endTick(ticks, ctx.now);
         long dt = Math.max(0, clock.monotonicNanos() - t0);
         lastTickNanos = dt;
         tickNanos.recordValue(Math.min(dt, tickNanos.getHighestTrackableValue()));
@@ -406,7 +419,111 @@ public final class NexusEngine implements AutoCloseable {
         @Override
         public void reportProblem(String component, String reason) {
             problemsThisTick.add(component + ": " + reason);
-            log.append(NexusEvent.of(now, EventCategory.ENGINE, "component.problem", component, reason));
+            problems.report(component, reason == null ? "" : reason, ticks, now);
+        }
+    }
+
+    /**
+     * Which components reported which problems, so that the log records changes and reminders rather than every
+     * report (see the class comment). Per component, the reasons reported in the current or the previous tick, each
+     * with when it began and when it was last logged. A report costs O(1) map look-ups and allocates only for a new
+     * problem; {@link #endTick} is O(open problems). Tick thread only.
+     */
+    private final class ProblemLog {
+        private final long reminderMillis;
+        private final Map<String, Map<String, Open>> open = new LinkedHashMap<>();
+
+        /** One reason of one component, reported in a run of consecutive ticks. */
+        private static final class Open {
+            final long sinceMillis;
+            long lastLoggedMillis;
+            long lastTick;
+            long ticks;
+            long unlogged;
+
+            Open(long sinceMillis) {
+                this.sinceMillis = sinceMillis;
+                this.lastLoggedMillis = sinceMillis;
+            }
+        }
+
+        ProblemLog(long reminderMillis) {
+            this.reminderMillis = reminderMillis;
+        }
+
+        void report(String component, String reason, long tick, long now) {
+            Map<String, Open> reasons = open.get(component);
+            if (reasons == null) {
+                reasons = new LinkedHashMap<>(4);
+                open.put(component, reasons);
+            }
+            Open o = reasons.get(reason);
+            if (o == null) {
+                String previous = null;
+                for (Map.Entry<String, Open> e : reasons.entrySet()) {
+                    if (e.getValue().lastTick != tick) {
+                        previous = e.getKey(); // reported last tick, not (yet) this one: the reason changed
+                    }
+                }
+                o = new Open(now);
+                reasons.put(reason, o);
+                Map<String, Object> ev = new LinkedHashMap<>();
+                ev.put("tick", tick);
+                if (previous != null) {
+                    ev.put("previousReason", previous);
+                }
+                log.append(new NexusEvent(now, EventCategory.ENGINE, "component.problem", component, reason, ev));
+            } else if (o.lastTick == tick) {
+                return; // the same problem reported twice in one tick: counted once
+            } else if (now - o.lastLoggedMillis >= reminderMillis) {
+                Map<String, Object> ev = new LinkedHashMap<>();
+                ev.put("reminder", true);
+                ev.put("sinceMillis", o.sinceMillis);
+                ev.put("ticks", o.ticks + 1);
+                ev.put("unlogged", o.unlogged);
+                log.append(new NexusEvent(now, EventCategory.ENGINE, "component.problem", component, reason, ev));
+                o.lastLoggedMillis = now;
+                o.unlogged = 0;
+            } else {
+                o.unlogged++;
+            }
+            o.lastTick = tick;
+            o.ticks++;
+        }
+
+        /**
+         * Forgets the reasons not reported in {@code tick}; a component left with none has recovered. A reason that
+         * was replaced by another one this tick ends silently: its successor's event named it.
+         */
+        void endTick(long tick, long now) {
+            if (open.isEmpty()) {
+                return;
+            }
+            var it = open.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<String, Map<String, Open>> c = it.next();
+                Map<String, Open> reasons = c.getValue();
+                String last = null;
+                Open lastOpen = null;
+                var ri = reasons.entrySet().iterator();
+                while (ri.hasNext()) {
+                    Map.Entry<String, Open> r = ri.next();
+                    if (r.getValue().lastTick != tick) {
+                        last = r.getKey();
+                        lastOpen = r.getValue();
+                        ri.remove();
+                    }
+                }
+                if (reasons.isEmpty()) {
+                    it.remove();
+                    Map<String, Object> ev = new LinkedHashMap<>();
+                    ev.put("previousReason", last);
+                    ev.put("sinceMillis", lastOpen.sinceMillis);
+                    ev.put("ticks", lastOpen.ticks);
+                    log.append(new NexusEvent(now, EventCategory.ENGINE, "component.recovered", c.getKey(),
+                            "no problem reported this tick", ev));
+                }
+            }
         }
     }
 
@@ -423,6 +540,7 @@ public final class NexusEngine implements AutoCloseable {
         private DecisionPolicy policy = DecisionPolicy.none();
         private MetricSink downstream;
         private final List<MetricSink> sampleSinks = new ArrayList<>();
+        private java.time.Duration problemReminder = DEFAULT_PROBLEM_REMINDER;
 
         private Builder(NexusConfig config, EngineClock clock) {
             this.config = Objects.requireNonNull(config, "config");
@@ -458,6 +576,21 @@ public final class NexusEngine implements AutoCloseable {
                     s.record(key, value, ts);
                 }
             };
+        }
+
+        /**
+         * How often a problem that persists is logged again (default {@link #DEFAULT_PROBLEM_REMINDER}); measured on
+         * the engine clock's wall time.
+         *
+         * @throws IllegalArgumentException if {@code every} is not positive
+         */
+        public Builder problemReminder(java.time.Duration every) {
+            Objects.requireNonNull(every, "problem reminder");
+            if (every.isNegative() || every.isZero()) {
+                throw new IllegalArgumentException("problem reminder must be positive, got " + every);
+            }
+            problemReminder = every;
+            return this;
         }
 
         public NexusEngine build() {
