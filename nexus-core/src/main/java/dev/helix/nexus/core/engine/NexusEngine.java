@@ -50,11 +50,12 @@ import org.HdrHistogram.Histogram;
  *
  * <p><b>Problems.</b> A component (sensor, domain, predictor) that reports a problem ({@link TickContext#reportProblem})
  * counts against health in every tick it does, but the event log is not written every tick: a
- * {@code component.problem} event is appended when a problem appears or its reason changes, then at most once per
- * {@link Builder#problemReminder reminder interval} (default {@link #DEFAULT_PROBLEM_REMINDER}, on the injected
- * clock) while it persists, with evidence {@code reminder=true}, when it began, how many ticks it lasted and how many
- * reports were not logged since the last event; a {@code component.recovered} event is appended in the first tick the
- * component reports no problem. A sensor failing at 1 Hz for a day thus writes 1 + 144 events, not 86 400.
+ * {@code component.problem} event is appended when a problem appears or its reason changes to a text not yet logged in
+ * this episode (at most 16 texts per episode), then at most once per {@link Builder#problemReminder reminder interval}
+ * (default {@link #DEFAULT_PROBLEM_REMINDER}, on the injected clock) while it persists, with evidence
+ * {@code reminder=true}, when it began, how many ticks it lasted and how many reports were not logged since the last
+ * event; a {@code component.recovered} event is appended in the first tick the component reports no problem. A sensor
+ * failing at 1 Hz for a day thus writes at most 16 + 144 events, not 86 400.
  *
  * <p>Thread-safety: {@link #tick()} and {@link #runLoop} are for one thread; {@link #status()}, {@link #setLevel},
  * {@link #pause()}, {@link #resume()} and {@link #stop()} may be called from any thread.
@@ -424,26 +425,31 @@ public final class NexusEngine implements AutoCloseable {
     }
 
     /**
-     * Which components reported which problems, so that the log records changes and reminders rather than every
-     * report (see the class comment). Per component, the reasons reported in the current or the previous tick, each
-     * with when it began and when it was last logged. A report costs O(1) map look-ups and allocates only for a new
-     * problem; {@link #endTick} is O(open problems). Tick thread only.
+     * Which components have a problem, so that the log records changes and reminders rather than every report (see
+     * the class comment). An episode of a component runs from the first tick it reports a problem to the last tick
+     * before one without a report; within it, each distinct reason text is logged the first time it is seen (up to
+     * {@value #MAX_REASONS_LOGGED} of them, so a reason that alternates between a few texts, or carries a changing
+     * number, cannot log every tick), everything else waits for the reminder. A report costs O(1) hash look-ups and
+     * allocates only when something is logged; {@link #endTick} is O(components with a problem). Tick thread only.
      */
     private final class ProblemLog {
-        private final long reminderMillis;
-        private final Map<String, Map<String, Open>> open = new LinkedHashMap<>();
+        static final int MAX_REASONS_LOGGED = 16;
 
-        /** One reason of one component, reported in a run of consecutive ticks. */
-        private static final class Open {
+        private final long reminderMillis;
+        private final Map<String, Episode> open = new LinkedHashMap<>();
+
+        /** One component's problem episode. */
+        private static final class Episode {
             final long sinceMillis;
+            final java.util.Set<String> reasonsLogged = new java.util.HashSet<>();
+            String lastReason;
             long lastLoggedMillis;
             long lastTick;
             long ticks;
             long unlogged;
 
-            Open(long sinceMillis) {
+            Episode(long sinceMillis) {
                 this.sinceMillis = sinceMillis;
-                this.lastLoggedMillis = sinceMillis;
             }
         }
 
@@ -452,74 +458,58 @@ public final class NexusEngine implements AutoCloseable {
         }
 
         void report(String component, String reason, long tick, long now) {
-            Map<String, Open> reasons = open.get(component);
-            if (reasons == null) {
-                reasons = new LinkedHashMap<>(4);
-                open.put(component, reasons);
-            }
-            Open o = reasons.get(reason);
-            if (o == null) {
-                String previous = null;
-                for (Map.Entry<String, Open> e : reasons.entrySet()) {
-                    if (e.getValue().lastTick != tick) {
-                        previous = e.getKey(); // reported last tick, not (yet) this one: the reason changed
-                    }
-                }
-                o = new Open(now);
-                reasons.put(reason, o);
+            Episode ep = open.get(component);
+            if (ep == null) {
+                ep = new Episode(now);
+                open.put(component, ep);
+                log(component, reason, now, ep, Map.of("tick", tick));
+            } else if (!ep.reasonsLogged.contains(reason) && ep.reasonsLogged.size() < MAX_REASONS_LOGGED) {
                 Map<String, Object> ev = new LinkedHashMap<>();
                 ev.put("tick", tick);
-                if (previous != null) {
-                    ev.put("previousReason", previous);
-                }
-                log.append(new NexusEvent(now, EventCategory.ENGINE, "component.problem", component, reason, ev));
-            } else if (o.lastTick == tick) {
-                return; // the same problem reported twice in one tick: counted once
-            } else if (now - o.lastLoggedMillis >= reminderMillis) {
+                ev.put("previousReason", ep.lastReason);
+                ev.put("sinceMillis", ep.sinceMillis);
+                log(component, reason, now, ep, ev);
+            } else if (ep.lastTick == tick) {
+                ep.unlogged++; // a second report in the same tick, already logged once
+            } else if (now - ep.lastLoggedMillis >= reminderMillis) {
                 Map<String, Object> ev = new LinkedHashMap<>();
                 ev.put("reminder", true);
-                ev.put("sinceMillis", o.sinceMillis);
-                ev.put("ticks", o.ticks + 1);
-                ev.put("unlogged", o.unlogged);
-                log.append(new NexusEvent(now, EventCategory.ENGINE, "component.problem", component, reason, ev));
-                o.lastLoggedMillis = now;
-                o.unlogged = 0;
+                ev.put("sinceMillis", ep.sinceMillis);
+                ev.put("ticks", ep.ticks + 1);
+                ev.put("unlogged", ep.unlogged);
+                log(component, reason, now, ep, ev);
             } else {
-                o.unlogged++;
+                ep.unlogged++;
             }
-            o.lastTick = tick;
-            o.ticks++;
+            ep.lastReason = reason;
+            if (ep.lastTick != tick) {
+                ep.lastTick = tick;
+                ep.ticks++;
+            }
         }
 
-        /**
-         * Forgets the reasons not reported in {@code tick}; a component left with none has recovered. A reason that
-         * was replaced by another one this tick ends silently: its successor's event named it.
-         */
+        private void log(String component, String reason, long now, Episode ep, Map<String, Object> evidence) {
+            log.append(new NexusEvent(now, EventCategory.ENGINE, "component.problem", component, reason, evidence));
+            ep.reasonsLogged.add(reason);
+            ep.lastLoggedMillis = now;
+            ep.unlogged = 0;
+        }
+
+        /** Ends the episode of every component that reported nothing in {@code tick}: it has recovered. */
         void endTick(long tick, long now) {
             if (open.isEmpty()) {
                 return;
             }
             var it = open.entrySet().iterator();
             while (it.hasNext()) {
-                Map.Entry<String, Map<String, Open>> c = it.next();
-                Map<String, Open> reasons = c.getValue();
-                String last = null;
-                Open lastOpen = null;
-                var ri = reasons.entrySet().iterator();
-                while (ri.hasNext()) {
-                    Map.Entry<String, Open> r = ri.next();
-                    if (r.getValue().lastTick != tick) {
-                        last = r.getKey();
-                        lastOpen = r.getValue();
-                        ri.remove();
-                    }
-                }
-                if (reasons.isEmpty()) {
+                Map.Entry<String, Episode> c = it.next();
+                Episode ep = c.getValue();
+                if (ep.lastTick != tick) {
                     it.remove();
                     Map<String, Object> ev = new LinkedHashMap<>();
-                    ev.put("previousReason", last);
-                    ev.put("sinceMillis", lastOpen.sinceMillis);
-                    ev.put("ticks", lastOpen.ticks);
+                    ev.put("previousReason", ep.lastReason);
+                    ev.put("sinceMillis", ep.sinceMillis);
+                    ev.put("ticks", ep.ticks);
                     log.append(new NexusEvent(now, EventCategory.ENGINE, "component.recovered", c.getKey(),
                             "no problem reported this tick", ev));
                 }

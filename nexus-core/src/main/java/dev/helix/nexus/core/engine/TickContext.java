@@ -42,7 +42,7 @@ public interface TickContext {
      * report (see {@link NexusEngine}).
      *
      * @param component what has the problem, e.g. {@code sensor:jvm}
-     * @param reason    why, in words; a different text counts as a new problem
+     * @param reason    why, in words; a text not yet logged since the problem began is logged at once
      */
     void reportProblem(String component, String reason);
 }

@@ -138,6 +138,62 @@ class ComponentProblemLogTest {
     }
 
     @Test
+    void aReasonAlternatingBetweenTwoTextsIsLoggedOnceEachNotEveryTick() throws InterruptedException {
+        // what a hanging scrape endpoint does: "no answer ... after 1000 ms", then "timed out after 2000 ms", ...
+        SwitchableSensor s = new SwitchableSensor("scrape");
+        try (NexusEngine engine = engine(null, s)) {
+            for (int i = 0; i < 300; i++) {
+                s.fail(i % 2 == 0 ? "no answer after 1000 ms" : "timed out after 2000 ms");
+                engine.runLoop(1);
+            }
+            assertThat(ofType("component.problem")).extracting(NexusEvent::reason)
+                    .containsExactly("no answer after 1000 ms", "timed out after 2000 ms");
+            assertThat(ofType("component.recovered")).isEmpty();
+        }
+    }
+
+    @Test
+    void aReasonThatChangesEveryTickLogsAtMostSixteenTextsThenOnlyReminders() throws InterruptedException {
+        SwitchableSensor s = new SwitchableSensor("counter");
+        try (NexusEngine engine = engine(null, s)) {
+            for (int i = 0; i < 1200; i++) { // 20 minutes at 1 Hz
+                s.fail("stale for " + i + " s");
+                engine.runLoop(1);
+            }
+            List<NexusEvent> problems = ofType("component.problem");
+            assertThat(problems).hasSize(16 + 1);
+            assertThat(problems.subList(0, 16)).extracting(NexusEvent::reason).containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(0, 16).mapToObj(i -> "stale for " + i + " s").toList());
+            // the 16th text was logged at 15 s; the next event is the reminder 10 minutes later, with the latest text
+            assertThat(problems.get(16).timestampMillis()).isEqualTo(START + 615_000);
+            assertThat(problems.get(16).reason()).isEqualTo("stale for 615 s");
+            assertThat(problems.get(16).evidence()).containsEntry("reminder", true).containsEntry("unlogged", 599L);
+        }
+    }
+
+    @Test
+    void sensorHealthEventsFollowStatusChangesAndAtMostSixteenReasonsPerStatus() throws InterruptedException {
+        SwitchableSensor s = new SwitchableSensor("scrape");
+        try (NexusEngine engine = engine(null, s)) {
+            for (int i = 0; i < 100; i++) {
+                s.fail("no answer after " + (1000 + i) + " ms");
+                engine.runLoop(1);
+            }
+            s.health = SensorHealth.degraded("test:scrape", "republishing the scrape of 900 ms ago");
+            engine.runLoop(3);
+            s.heal();
+            engine.runLoop(2);
+
+            List<NexusEvent> health = ofType("sensor.health");
+            assertThat(health).hasSize(16 + 1 + 1);
+            assertThat(health.subList(0, 16)).allSatisfy(e -> assertThat(e.evidence()).containsEntry("status", "FAILED"));
+            assertThat(health.get(15).reason()).isEqualTo("no answer after 1015 ms");
+            assertThat(health.get(16).evidence()).containsEntry("status", "DEGRADED");
+            assertThat(health.get(17).reason()).isEqualTo("sensor healthy again");
+        }
+    }
+
+    @Test
     void aProblemThatEndsIsLoggedAsRecoveredOnceAndTheEngineRecoversAsBefore() throws InterruptedException {
         SwitchableSensor s = new SwitchableSensor("cgroup");
         SwitchableSensor steady = new SwitchableSensor("steady");
