@@ -267,6 +267,41 @@ class ComponentProblemLogTest {
     }
 
     @Test
+    void aPredictorThrowingALinkageErrorEveryTickIsOneProblemAndTheOtherPredictorsStillRun() {
+        int[] calls = new int[1];
+        dev.helix.nexus.core.spi.Predictor broken = new dev.helix.nexus.core.spi.Predictor() {
+            @Override public String name() { return "broken"; }
+            @Override public List<dev.helix.nexus.core.spi.Prediction> predict(
+                    dev.helix.nexus.core.spi.TelemetrySnapshot t, long ts) {
+                throw new NoClassDefFoundError("org/example/Missing");
+            }
+        };
+        dev.helix.nexus.core.spi.Predictor counting = new dev.helix.nexus.core.spi.Predictor() {
+            @Override public String name() { return "counting"; }
+            @Override public List<dev.helix.nexus.core.spi.Prediction> predict(
+                    dev.helix.nexus.core.spi.TelemetrySnapshot t, long ts) {
+                calls[0]++;
+                return List.of();
+            }
+        };
+        NexusConfig config = NexusConfig.builder().tickDuration(TICK).level(NexusLevel.PREDICTION).build();
+        try (NexusEngine engine = NexusEngine.builder(config, clock).eventLog(events).predictor(broken)
+                .predictor(counting).build()) {
+            engine.start();
+            for (int i = 0; i < 30; i++) {
+                engine.tick();
+                clock.advance(TICK);
+            }
+            assertThat(calls[0]).isEqualTo(30);
+            assertThat(engine.state()).isEqualTo(NexusState.DEGRADED);
+            assertThat(ofType("component.problem")).singleElement().satisfies(e -> {
+                assertThat(e.component()).isEqualTo("predictor:broken");
+                assertThat(e.reason()).contains("NoClassDefFoundError", "org/example/Missing");
+            });
+        }
+    }
+
+    @Test
     void aReminderIntervalThatIsNotPositiveIsRejectedNamingIt() {
         NexusConfig config = NexusConfig.builder().tickDuration(TICK).build();
         NexusEngine.Builder b = NexusEngine.builder(config, clock);
