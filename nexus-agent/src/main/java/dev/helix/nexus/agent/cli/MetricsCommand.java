@@ -3,6 +3,7 @@ package dev.helix.nexus.agent.cli;
 import dev.helix.nexus.agent.Agent;
 import dev.helix.nexus.core.Durations;
 import dev.helix.nexus.core.NexusConfig;
+import dev.helix.nexus.core.clock.EngineClock;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorHealth;
 import dev.helix.nexus.telemetry.TelemetryStore;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,6 +20,13 @@ import picocli.CommandLine.Spec;
 /**
  * {@code nexus metrics}: prints every metric NEXUS senses as Prometheus text lines {@code name{labels} value}, one per
  * series. Rates need two readings, so the sensors are read twice, {@code --interval} apart, before the first print.
+ *
+ * <p>Label values are escaped as {@link dev.helix.nexus.core.spi.MetricKey#appendTo(StringBuilder)} defines
+ * (backslash, double quote, line feed as the exposition format asks, and carriage return as {@code \r} so that every
+ * series stays on one line; other characters are written as they are).
+ *
+ * <p>Time comes from the {@link EngineClock} (the system clock unless a test injects one): samples are stamped with
+ * its wall time and the wait between readings is its {@link EngineClock#sleepNanos}. Not thread-safe (one run).
  */
 @Command(name = "metrics", mixinStandardHelpOptions = true,
         description = "Print every current metric as Prometheus text (name{labels} value), once or every interval.")
@@ -35,6 +44,12 @@ public final class MetricsCommand implements Callable<Integer> {
     @Option(names = "--health", description = "Also print each sensor's health as comments.")
     boolean health;
 
+    /** The clock readings are stamped and paced with; tests inject a manual one. */
+    EngineClock clock = EngineClock.system();
+
+    /** Where the sensors come from; tests inject their own. */
+    Function<NexusConfig, List<Sensor>> sensorSource = Agent::discoverSensors;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -49,13 +64,13 @@ public final class MetricsCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("nexus: --interval must be positive, got " + interval);
             return ExitCodes.USAGE;
         }
-        List<Sensor> sensors = Agent.discoverSensors(NexusConfig.defaults());
+        List<Sensor> sensors = sensorSource.apply(NexusConfig.defaults());
         TelemetryStore store = new TelemetryStore();
         try {
-            sampleAll(sensors, store);
+            sampleAll(sensors, store, clock.wallMillis());
             do {
-                Thread.sleep(every.toMillis());
-                sampleAll(sensors, store);
+                clock.sleepNanos(every.toNanos());
+                sampleAll(sensors, store, clock.wallMillis());
                 if (health) {
                     for (Sensor s : sensors) {
                         SensorHealth h = s.health();
@@ -71,8 +86,7 @@ public final class MetricsCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static void sampleAll(List<Sensor> sensors, TelemetryStore store) {
-        long now = System.currentTimeMillis();
+    private static void sampleAll(List<Sensor> sensors, TelemetryStore store, long now) {
         for (Sensor s : sensors) {
             try {
                 s.sample(store, now);

@@ -48,6 +48,15 @@ import org.HdrHistogram.Histogram;
  * {@value #OVERRUNS_TO_DEGRADE} overruns in a row, moves RUNNING to DEGRADED; {@value #GOOD_TICKS_TO_RECOVER} good
  * ticks in a row move it back. Every change is an event.
  *
+ * <p><b>Problems.</b> A component (sensor, domain, predictor) that reports a problem ({@link TickContext#reportProblem})
+ * counts against health in every tick it does, but the event log is not written every tick: a
+ * {@code component.problem} event is appended when a problem appears or its reason changes to a text not yet logged in
+ * this episode (at most 16 texts per episode), then at most once per {@link Builder#problemReminder reminder interval}
+ * (default {@link #DEFAULT_PROBLEM_REMINDER}, on the injected clock) while it persists, with evidence
+ * {@code reminder=true}, when it began, how many ticks it lasted and how many reports were not logged since the last
+ * event; a {@code component.recovered} event is appended in the first tick the component reports no problem. A sensor
+ * failing at 1 Hz for a day thus writes at most 16 + 144 events, not 86 400.
+ *
  * <p>Thread-safety: {@link #tick()} and {@link #runLoop} are for one thread; {@link #status()}, {@link #setLevel},
  * {@link #pause()}, {@link #resume()} and {@link #stop()} may be called from any thread.
  */
@@ -59,6 +68,8 @@ public final class NexusEngine implements AutoCloseable {
     public static final int GOOD_TICKS_TO_RECOVER = 5;
     /** Most messages a domain takes from the bus per tick. */
     public static final int MAX_INBOX = 4096;
+    /** How often a persisting problem is logged again unless the builder sets another interval. */
+    public static final java.time.Duration DEFAULT_PROBLEM_REMINDER = java.time.Duration.ofMinutes(10);
 
     private static final Domain[] ORDER = {Domain.SENSE, Domain.UNDERSTAND, Domain.REASON, Domain.DECIDE, Domain.ACT,
         Domain.MEMORY, Domain.REFLECT};
@@ -88,12 +99,14 @@ public final class NexusEngine implements AutoCloseable {
     private int consecutiveGood;
     private long startedMillis;
     private final List<String> problemsThisTick = new ArrayList<>();
+    private final ProblemLog problems;
     private NexusState stateBeforeHealing;
 
     private NexusEngine(Builder b) {
         this.config = b.config;
         this.clock = b.clock;
         this.level = config.level();
+        this.problems = new ProblemLog(b.problemReminder.toMillis());
         this.state = new NexusStateMachine(clock);
         b.logs.forEach(log::add);
         this.bus = new MessageBus(config.maxBusQueue(), this::onDrop);
@@ -161,6 +174,7 @@ public final class NexusEngine implements AutoCloseable {
                 }
             }
         }
+        problems.endTick(ticks, ctx.now);
         long dt = Math.max(0, clock.monotonicNanos() - t0);
         lastTickNanos = dt;
         tickNanos.recordValue(Math.min(dt, tickNanos.getHighestTrackableValue()));
@@ -406,7 +420,100 @@ public final class NexusEngine implements AutoCloseable {
         @Override
         public void reportProblem(String component, String reason) {
             problemsThisTick.add(component + ": " + reason);
-            log.append(NexusEvent.of(now, EventCategory.ENGINE, "component.problem", component, reason));
+            problems.report(component, reason == null ? "" : reason, ticks, now);
+        }
+    }
+
+    /**
+     * Which components have a problem, so that the log records changes and reminders rather than every report (see
+     * the class comment). An episode of a component runs from the first tick it reports a problem to the last tick
+     * before one without a report; within it, each distinct reason text is logged the first time it is seen (up to
+     * {@value #MAX_REASONS_LOGGED} of them, so a reason that alternates between a few texts, or carries a changing
+     * number, cannot log every tick), everything else waits for the reminder. A report costs O(1) hash look-ups and
+     * allocates only when something is logged; {@link #endTick} is O(components with a problem). Tick thread only.
+     */
+    private final class ProblemLog {
+        static final int MAX_REASONS_LOGGED = 16;
+
+        private final long reminderMillis;
+        private final Map<String, Episode> open = new LinkedHashMap<>();
+
+        /** One component's problem episode. */
+        private static final class Episode {
+            final long sinceMillis;
+            final java.util.Set<String> reasonsLogged = new java.util.HashSet<>();
+            String lastReason;
+            long lastLoggedMillis;
+            long lastTick;
+            long ticks;
+            long unlogged;
+
+            Episode(long sinceMillis) {
+                this.sinceMillis = sinceMillis;
+            }
+        }
+
+        ProblemLog(long reminderMillis) {
+            this.reminderMillis = reminderMillis;
+        }
+
+        void report(String component, String reason, long tick, long now) {
+            Episode ep = open.get(component);
+            if (ep == null) {
+                ep = new Episode(now);
+                open.put(component, ep);
+                log(component, reason, now, ep, Map.of("tick", tick));
+            } else if (!ep.reasonsLogged.contains(reason) && ep.reasonsLogged.size() < MAX_REASONS_LOGGED) {
+                Map<String, Object> ev = new LinkedHashMap<>();
+                ev.put("tick", tick);
+                ev.put("previousReason", ep.lastReason);
+                ev.put("sinceMillis", ep.sinceMillis);
+                log(component, reason, now, ep, ev);
+            } else if (ep.lastTick == tick) {
+                ep.unlogged++; // a second report in the same tick, already logged once
+            } else if (now - ep.lastLoggedMillis >= reminderMillis) {
+                Map<String, Object> ev = new LinkedHashMap<>();
+                ev.put("reminder", true);
+                ev.put("sinceMillis", ep.sinceMillis);
+                ev.put("ticks", ep.ticks + 1);
+                ev.put("unlogged", ep.unlogged);
+                log(component, reason, now, ep, ev);
+            } else {
+                ep.unlogged++;
+            }
+            ep.lastReason = reason;
+            if (ep.lastTick != tick) {
+                ep.lastTick = tick;
+                ep.ticks++;
+            }
+        }
+
+        private void log(String component, String reason, long now, Episode ep, Map<String, Object> evidence) {
+            log.append(new NexusEvent(now, EventCategory.ENGINE, "component.problem", component, reason, evidence));
+            ep.reasonsLogged.add(reason);
+            ep.lastLoggedMillis = now;
+            ep.unlogged = 0;
+        }
+
+        /** Ends the episode of every component that reported nothing in {@code tick}: it has recovered. */
+        void endTick(long tick, long now) {
+            if (open.isEmpty()) {
+                return;
+            }
+            var it = open.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<String, Episode> c = it.next();
+                Episode ep = c.getValue();
+                if (ep.lastTick != tick) {
+                    it.remove();
+                    Map<String, Object> ev = new LinkedHashMap<>();
+                    ev.put("previousReason", ep.lastReason);
+                    ev.put("sinceMillis", ep.sinceMillis);
+                    ev.put("ticks", ep.ticks);
+                    log.append(new NexusEvent(now, EventCategory.ENGINE, "component.recovered", c.getKey(),
+                            "no problem reported this tick", ev));
+                }
+            }
         }
     }
 
@@ -423,6 +530,7 @@ public final class NexusEngine implements AutoCloseable {
         private DecisionPolicy policy = DecisionPolicy.none();
         private MetricSink downstream;
         private final List<MetricSink> sampleSinks = new ArrayList<>();
+        private java.time.Duration problemReminder = DEFAULT_PROBLEM_REMINDER;
 
         private Builder(NexusConfig config, EngineClock clock) {
             this.config = Objects.requireNonNull(config, "config");
@@ -458,6 +566,21 @@ public final class NexusEngine implements AutoCloseable {
                     s.record(key, value, ts);
                 }
             };
+        }
+
+        /**
+         * How often a problem that persists is logged again (default {@link #DEFAULT_PROBLEM_REMINDER}); measured on
+         * the engine clock's wall time.
+         *
+         * @throws IllegalArgumentException if {@code every} is not positive
+         */
+        public Builder problemReminder(java.time.Duration every) {
+            Objects.requireNonNull(every, "problem reminder");
+            if (every.isNegative() || every.isZero()) {
+                throw new IllegalArgumentException("problem reminder must be positive, got " + every);
+            }
+            problemReminder = every;
+            return this;
         }
 
         public NexusEngine build() {

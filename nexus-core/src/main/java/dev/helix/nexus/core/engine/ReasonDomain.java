@@ -14,7 +14,9 @@ import java.util.Map;
 
 /**
  * Runs the predictors on the latest telemetry (at Prediction level and above) and forwards the anomalies it received
- * and the predictions it made to Decide, logging each prediction. Tick thread only.
+ * and the predictions it made to Decide, logging each prediction. A predictor that throws (an exception, a
+ * {@link LinkageError} or an {@link InternalError}) is reported as a problem of {@code predictor:NAME} for that tick
+ * and the other predictors still run. Tick thread only.
  */
 public final class ReasonDomain implements DomainHandler {
 
@@ -43,7 +45,7 @@ public final class ReasonDomain implements DomainHandler {
             List<Prediction> out;
             try {
                 out = p.predict(telemetry, ctx.timestampMillis());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | InternalError e) { // as Sense does for sensors
                 ctx.reportProblem("predictor:" + p.name(), e.toString());
                 continue;
             }

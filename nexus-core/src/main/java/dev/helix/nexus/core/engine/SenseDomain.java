@@ -16,8 +16,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Runs every sensor once per tick, keeps the latest values, forwards each sample to an optional downstream sink (the
  * telemetry store) and sends one {@link Observation} to Understand. A sensor that throws (an exception, a
- * {@link LinkageError} or an {@link InternalError}) or reports FAILED/DEGRADED is reported as a problem, logged once per
- * change of health, and the other sensors go on.
+ * {@link LinkageError} or an {@link InternalError}) or reports FAILED is reported as a problem (see
+ * {@link TickContext#reportProblem}), and the other sensors go on.
+ *
+ * <p>A {@code sensor.health} event is logged when a sensor's status or source changes, and when its reason changes to
+ * a text not yet logged since the status last changed (at most {@value #MAX_REASONS_LOGGED} texts per status, so a
+ * reason that carries a changing number, such as "no answer after 1014 ms", cannot log every tick).
  *
  * <p>Tick thread only, except {@link #health()} which may be read from any thread.
  */
@@ -25,7 +29,11 @@ public final class SenseDomain implements DomainHandler {
 
     private final List<Sensor> sensors = new CopyOnWriteArrayList<>();
     private final LatestValues latest = new LatestValues();
+    /** Most distinct reasons logged for one sensor while its status stays the same. */
+    public static final int MAX_REASONS_LOGGED = 16;
+
     private final Map<String, SensorHealth> health = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, java.util.Set<String>> reasonsLogged = new java.util.HashMap<>();
     private final MetricSink sink;
 
     /** @param downstream receives every sample after the latest-value table (may be {@code null}) */
@@ -64,7 +72,7 @@ public final class SenseDomain implements DomainHandler {
             if (h.status() == SensorHealth.Status.FAILED) {
                 ctx.reportProblem("sensor:" + s.name(), h.reason());
             }
-            if (before == null ? !h.isHealthy() : !before.equals(h)) {
+            if (shouldLog(s.name(), before, h)) {
                 Map<String, Object> ev = new LinkedHashMap<>();
                 ev.put("status", h.status().name());
                 ev.put("source", h.source());
@@ -73,6 +81,20 @@ public final class SenseDomain implements DomainHandler {
             }
         }
         ctx.send(Domain.UNDERSTAND, Priority.NORMAL, new Observation(latest, ts));
+    }
+
+    /** Whether a health change is worth a {@code sensor.health} event; remembers the reasons logged. */
+    private boolean shouldLog(String sensor, SensorHealth before, SensorHealth now) {
+        java.util.Set<String> logged = reasonsLogged.computeIfAbsent(sensor, k -> new java.util.HashSet<>());
+        if (before == null || before.status() != now.status() || !before.source().equals(now.source())) {
+            logged.clear();
+            logged.add(now.reason());
+            return before == null ? !now.isHealthy() : true;
+        }
+        if (now.isHealthy() || before.reason().equals(now.reason()) || logged.size() >= MAX_REASONS_LOGGED) {
+            return false;
+        }
+        return logged.add(now.reason());
     }
 
     /** The latest values of every series. */

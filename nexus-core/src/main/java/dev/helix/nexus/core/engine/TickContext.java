@@ -35,6 +35,14 @@ public interface TickContext {
     /** Appends to the structured event log. */
     void event(NexusEvent event);
 
-    /** Reports a problem with a part of NEXUS itself (a sensor, a detector): counts against health this tick. */
+    /**
+     * Reports a problem with a part of NEXUS itself (a sensor, a detector): counts against health this tick. Report it
+     * in every tick it persists; the engine logs a {@code component.problem} event only when it appears or its reason
+     * changes, and then as a periodic reminder, and a {@code component.recovered} event in the first tick without a
+     * report (see {@link NexusEngine}).
+     *
+     * @param component what has the problem, e.g. {@code sensor:jvm}
+     * @param reason    why, in words; a text not yet logged since the problem began is logged at once
+     */
     void reportProblem(String component, String reason);
 }
