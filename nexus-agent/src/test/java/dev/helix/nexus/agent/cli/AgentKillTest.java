@@ -45,15 +45,19 @@ class AgentKillTest {
     record Tick(long n, long wallMillis, Map<Long, Integer> seriesByTs) {
     }
 
-    @Test
-    void killMinus9OfTheAgentKeepsEveryTickOlderThanTheLossBoundAndAnIntactFile() throws Exception {
-        Path dir = tmp.resolve("data");
+    /** The child's report and when it was killed. */
+    record Run(List<Tick> ticks, long killedAt, String err, int exit) {
+    }
+
+    /** Starts the child, reads its tick reports and SIGKILLs it after {@link #TICKS_BEFORE_KILL} of them. */
+    private Run runAndKill(Path dir, String... extra) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 "-Djava.io.tmpdir=" + tmp, AgentStoreChildMain.class.getName(), dir.toString(),
-                Long.toString(TICK_MILLIS))
-                .redirectError(tmp.resolve("child.err").toFile())
-                .start();
+                Long.toString(TICK_MILLIS)));
+        cmd.addAll(List.of(extra));
+        Path errFile = tmp.resolve(dir.getFileName() + ".err");
+        Process child = new ProcessBuilder(cmd).redirectError(errFile.toFile()).start();
         List<Tick> ticks = new ArrayList<>();
         long killedAt = 0;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -81,9 +85,18 @@ class AgentKillTest {
             child.toHandle().destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
-        String err = Files.exists(tmp.resolve("child.err")) ? Files.readString(tmp.resolve("child.err")) : "";
+        return new Run(ticks, killedAt, Files.exists(errFile) ? Files.readString(errFile) : "", child.exitValue());
+    }
+
+    @Test
+    void killMinus9OfTheAgentKeepsEveryTickOlderThanTheLossBoundAndAnIntactFile() throws Exception {
+        Path dir = tmp.resolve("data");
+        Run run = runAndKill(dir);
+        List<Tick> ticks = run.ticks();
+        long killedAt = run.killedAt();
+        String err = run.err();
         assertThat(ticks).as("child stderr: %s", err).hasSize(TICKS_BEFORE_KILL);
-        assertThat(child.exitValue()).isEqualTo(137); // 128 + SIGKILL
+        assertThat(run.exit()).isEqualTo(137); // 128 + SIGKILL
         assertThat(ticks.get(0).seriesByTs().values().stream().mapToInt(Integer::intValue).sum())
                 .as("series the real sensors recorded in the first tick").isGreaterThan(0);
 
@@ -150,5 +163,34 @@ class AgentKillTest {
         }
         System.out.println("AgentKillTest: " + ticks.size() + " ticks, killed " + (killedAt - ticks.getLast().wallMillis())
                 + " ms after the last; not (wholly) in the file: " + lost);
+    }
+
+    @Test
+    void anAgentThatRecordsNoSamplesStillHasItsEventsInTheFileAfterKillMinus9() throws Exception {
+        // with Sense off nothing fills a 1000-sample batch: before the commit interval, the engine's events waited in
+        // the store's buffer until a clean stop, and a kill -9 lost every one of them
+        Path dir = tmp.resolve("quiet");
+        Run run = runAndKill(dir, "nosense");
+        assertThat(run.ticks()).as("child stderr: %s", run.err()).hasSize(TICKS_BEFORE_KILL);
+        assertThat(run.exit()).isEqualTo(137);
+        assertThat(run.ticks().getFirst().seriesByTs()).isEmpty();
+        assertThat(run.killedAt() - run.ticks().getFirst().wallMillis())
+                .as("engine.start was recorded before the first tick, longer than the bound before the kill")
+                .isGreaterThan(BOUND_MILLIS);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(Agent.STORE));
+             Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("ok");
+            }
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM events WHERE type = 'engine.start'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(1);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM samples")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isZero();
+            }
+        }
     }
 }

@@ -19,7 +19,8 @@ import java.util.Set;
  * {@code tick <n> <wallMillis> <ts>:<series>[,<ts>:<series>...]}: the distinct series the tick recorded per sample
  * timestamp (counted by an extra sample sink, which sees every sample after the store's sink).
  *
- * <p>Arguments: data directory, tick in milliseconds.
+ * <p>Arguments: data directory, tick in milliseconds, and optionally {@code nosense} to run with the Sense domain off
+ * (no samples at all: only the engine's events reach the store).
  */
 public final class AgentStoreChildMain {
 
@@ -29,7 +30,9 @@ public final class AgentStoreChildMain {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         long tickMillis = Long.parseLong(args[1]);
-        NexusConfig config = NexusConfig.builder().dataDir(dir).tickDuration(Duration.ofMillis(tickMillis)).build();
+        boolean sense = !(args.length > 2 && args[2].equals("nosense"));
+        NexusConfig config = NexusConfig.builder().dataDir(dir).tickDuration(Duration.ofMillis(tickMillis))
+                .enableSense(sense).build();
         Map<Long, Set<MetricKey>> recorded = new HashMap<>();
         NexusEngine engine = Agent.create(config, EngineClock.system(), null, b -> {
             Wiring.standard(b, config);
