@@ -1,5 +1,6 @@
 package dev.helix.nexus.telemetry.store;
 
+import dev.helix.nexus.core.event.EventCategory;
 import dev.helix.nexus.core.event.EventLog;
 import dev.helix.nexus.core.event.NexusEvent;
 import dev.helix.nexus.core.spi.MetricKey;
@@ -31,8 +32,15 @@ import java.util.TreeMap;
  * appends to the rightmost pages of one B-tree whatever the number of series; {@code history(series_id, bucket, count,
  * sum, min, max)}, downsampled to {@link Config#bucket}, kept for {@link Config#historyRetention}, with an index on
  * {@code bucket} for retention; {@code events(id, ts, category, type, component, reason, evidence)} (evidence as
- * JSON); {@code actions(id, ts, action, target, outcome, detail)}; {@code batches(id, ts, samples, events)} (one row
- * per committed write batch); {@code meta(key, value)} ({@code history_done}: every bucket before it is written).
+ * JSON); {@code actions(id, ts, action, target, outcome, detail)}, the action audit log: one row per ACTION event,
+ * written in the same transaction as the event (every attempt, outcome, refusal and reversal the gates log; mapping in
+ * {@code actionRow}), plus {@link #recordAction} rows, kept like events; {@code batches(id, ts, samples, events)} (one
+ * row per committed write batch); {@code meta(key, value)} ({@code history_done}: every bucket before it is written).
+ *
+ * <p>Size cap: after each commit, while the pages in use exceed {@link Config#maxBytes} (default 2 GiB), the oldest
+ * history is deleted in bounded steps; a new file has {@code auto_vacuum=INCREMENTAL} and gives freed pages back to
+ * the file system a bounded number per commit (an older file reuses them instead, so it stops growing but does not
+ * shrink).
  *
  * <p>History: each series' open buckets are aggregated in memory from committed samples and written once, one row per
  * series, in the commit that first holds a sample of a later bucket, together with the {@code history_done} mark. A
@@ -58,9 +66,24 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
      * @param batchSize        samples buffered before a commit
      * @param rawRetention     how long raw samples are kept (measured back from the newest sample)
      * @param bucket           the width of a downsampled history bucket
-     * @param historyRetention how long history buckets and events are kept
+     * @param historyRetention how long history buckets, events and action audit rows are kept
+     * @param maxBytes         the size cap: when the pages in use ({@code (page_count - freelist_count) * page_size})
+     *                         exceed it, the oldest history buckets are deleted in bounded steps (see
+     *                         {@link #DEFAULT_MAX_BYTES} for the default and its arithmetic); at least 1 MiB
      */
-    public record Config(int batchSize, Duration rawRetention, Duration bucket, Duration historyRetention) {
+    public record Config(int batchSize, Duration rawRetention, Duration bucket, Duration historyRetention,
+                         long maxBytes) {
+
+        /**
+         * Default size cap, 2 GiB. Arithmetic (docs/benchmarks/store.md): a history row costs ~64 B (48 B in the
+         * table + 16 B in the bucket index), one per series per minute, so 30 days of history is 43 200 rows per
+         * series, ~2.76 MB; the hour of raw samples costs 26 B x 3600 = ~94 KB per series; ~2.86 MB in all. 2 GiB
+         * therefore holds the full 30 days for up to ~750 series (the agent records ~560–600 on a small host) and
+         * trims the oldest history beyond that (at 850 series: (2147 - 80) MB / 78 MB per day = ~26 days kept instead
+         * of 30; at 5 000 series: ~3.6 days); events and action audit rows are never trimmed for size.
+         */
+        public static final long DEFAULT_MAX_BYTES = 2L << 30;
+
         public Config {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be at least 1: " + batchSize);
@@ -69,6 +92,19 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
                     || historyRetention.compareTo(rawRetention) < 0) {
                 throw new IllegalArgumentException("retentions and bucket must be positive, history >= raw");
             }
+            if (maxBytes < (1L << 20)) {
+                throw new IllegalArgumentException("maxBytes must be at least 1 MiB (1048576): " + maxBytes);
+            }
+        }
+
+        /** A configuration with the default size cap ({@link #DEFAULT_MAX_BYTES}). */
+        public Config(int batchSize, Duration rawRetention, Duration bucket, Duration historyRetention) {
+            this(batchSize, rawRetention, bucket, historyRetention, DEFAULT_MAX_BYTES);
+        }
+
+        /** This configuration with another size cap. */
+        public Config withMaxBytes(long bytes) {
+            return new Config(batchSize, rawRetention, bucket, historyRetention, bytes);
         }
 
         /**
@@ -103,7 +139,11 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
     }
 
     /** Schema version written to {@code PRAGMA user_version} by this code. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
+    /** Free pages returned to the file system per commit by incremental vacuum (1 MiB at 4 KiB pages). */
+    static final int VACUUM_STEP_PAGES = 256;
+    /** Free pages kept for reuse before incremental vacuum starts returning them (8 MiB at 4 KiB pages). */
+    static final int VACUUM_SLACK_PAGES = 2048;
     /** The raw table of a version-0 database, renamed on upgrade, read, and dropped once past raw retention. */
     static final String LEGACY_SAMPLES = "samples_v0";
 
@@ -136,6 +176,18 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
     private final PreparedStatement setHistoryDone;
     private final PreparedStatement rawBound;
     private final PreparedStatement rawDelete;
+    private final PreparedStatement insAction;
+    private final PreparedStatement historyBound;
+    private final PreparedStatement historyTrim;
+    private final long pageSize;
+    private final boolean incrementalVacuum;
+    /** Free pages kept for reuse: {@value #VACUUM_SLACK_PAGES}, or 1/16 of the cap when that is smaller. */
+    private final long vacuumSlackPages;
+    private long trimmedHistoryRows;
+    /** Data-time bucket of the last size check; whether that check left work (above the cap, or pages to return). */
+    private long lastCapBucket = Long.MIN_VALUE;
+    private boolean capBusy;
+    private long vacuumedPages;
 
     /** Running count, sum, min and max of one series in one bucket. */
     private static final class Agg {
@@ -172,6 +224,12 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
         setHistoryDone = db.prepareStatement("INSERT OR REPLACE INTO meta(key, value) VALUES('history_done', ?)");
         rawBound = db.prepareStatement("SELECT ts FROM samples WHERE ts < ? ORDER BY ts LIMIT 1 OFFSET ?");
         rawDelete = db.prepareStatement("DELETE FROM samples WHERE ts < ?");
+        insAction = db.prepareStatement("INSERT INTO actions(ts, action, target, outcome, detail) VALUES(?,?,?,?,?)");
+        historyBound = db.prepareStatement("SELECT bucket FROM history ORDER BY bucket LIMIT 1 OFFSET ?");
+        historyTrim = db.prepareStatement("DELETE FROM history WHERE bucket < ?");
+        pageSize = pragmaLong(db, "page_size");
+        incrementalVacuum = pragmaLong(db, "auto_vacuum") == 2;
+        vacuumSlackPages = Math.max(16, Math.min(VACUUM_SLACK_PAGES, config.maxBytes() / pageSize / 16));
         legacy = tableExists(db, LEGACY_SAMPLES);
         if (legacy) {
             try (Statement s = db.createStatement();
@@ -203,6 +261,9 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
         try {
             c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = c.createStatement()) {
+                // takes effect only in a new file (before its first table); an older file keeps auto_vacuum=NONE
+                // (changing it needs a full VACUUM): its freed pages are reused, the file does not shrink
+                s.execute("PRAGMA auto_vacuum=INCREMENTAL");
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL"); // WAL + NORMAL: durable against a process crash
                 s.execute("PRAGMA busy_timeout=5000");
@@ -229,7 +290,9 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
      * index; history gets an index on its bucket so retention no longer scans the table (and, in a new file, is a
      * {@code WITHOUT ROWID} table: one B-tree instead of a table plus its primary-key index); a meta table records how
      * far history buckets are written. Old raw rows are not copied (the table is renamed); old history rows stay as they
-     * are.
+     * are. Version 1 to 2: an index on {@code actions(ts)}, and the ACTION events already recorded are copied into
+     * {@code actions} (version 1 wrote the audit trail only as events). {@code auto_vacuum} is not changed in an
+     * existing file (that needs a full VACUUM, a copy of the whole file at open); only new files get INCREMENTAL.
      */
     private static void migrate(Connection c, Path file) throws SQLException {
         int version;
@@ -244,31 +307,50 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
                     + SCHEMA_VERSION + ")");
         }
         try (Statement s = c.createStatement()) {
-            if (tableExists(c, "samples")) {
-                // version 0 upserted history at every commit, so every old sample is already in history; the new
-                // raw table starts empty and the history_done mark starts at "nothing of it written yet"
-                s.execute("ALTER TABLE samples RENAME TO " + LEGACY_SAMPLES);
+            if (version < 1) {
+                if (tableExists(c, "samples")) {
+                    // version 0 upserted history at every commit, so every old sample is already in history; the new
+                    // raw table starts empty and the history_done mark starts at "nothing of it written yet"
+                    s.execute("ALTER TABLE samples RENAME TO " + LEGACY_SAMPLES);
+                }
+                s.execute("CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE)");
+                s.execute("CREATE TABLE samples(ts INTEGER NOT NULL, series_id INTEGER NOT NULL, value REAL, "
+                        + "PRIMARY KEY(ts, series_id)) WITHOUT ROWID");
+                s.execute("CREATE TABLE IF NOT EXISTS history(series_id INTEGER NOT NULL, bucket INTEGER NOT NULL, "
+                        + "count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, "
+                        + "PRIMARY KEY(series_id, bucket)) WITHOUT ROWID"); // a version-0 history keeps its rowid form
+                s.execute("CREATE INDEX IF NOT EXISTS history_by_bucket ON history(bucket)");
+                s.execute("CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, "
+                        + "category TEXT NOT NULL, type TEXT NOT NULL, component TEXT NOT NULL, reason TEXT NOT NULL, "
+                        + "evidence TEXT NOT NULL)");
+                s.execute("CREATE INDEX IF NOT EXISTS events_by_ts ON events(ts)");
+                s.execute("CREATE TABLE IF NOT EXISTS actions(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, "
+                        + "action TEXT NOT NULL, target TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL)");
+                s.execute("CREATE TABLE IF NOT EXISTS batches(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, "
+                        + "samples INTEGER NOT NULL, events INTEGER NOT NULL)");
+                s.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
             }
-            s.execute("CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE)");
-            s.execute("CREATE TABLE samples(ts INTEGER NOT NULL, series_id INTEGER NOT NULL, value REAL, "
-                    + "PRIMARY KEY(ts, series_id)) WITHOUT ROWID");
-            s.execute("CREATE TABLE IF NOT EXISTS history(series_id INTEGER NOT NULL, bucket INTEGER NOT NULL, "
-                    + "count INTEGER NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, "
-                    + "PRIMARY KEY(series_id, bucket)) WITHOUT ROWID"); // a version-0 history keeps its rowid form
-            s.execute("CREATE INDEX IF NOT EXISTS history_by_bucket ON history(bucket)");
-            s.execute("CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, category TEXT NOT NULL, "
-                    + "type TEXT NOT NULL, component TEXT NOT NULL, reason TEXT NOT NULL, evidence TEXT NOT NULL)");
-            s.execute("CREATE INDEX IF NOT EXISTS events_by_ts ON events(ts)");
-            s.execute("CREATE TABLE IF NOT EXISTS actions(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, action TEXT NOT NULL, "
-                    + "target TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL)");
-            s.execute("CREATE TABLE IF NOT EXISTS batches(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, "
-                    + "samples INTEGER NOT NULL, events INTEGER NOT NULL)");
-            s.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+            if (version < 2) {
+                // version 2: every ACTION event is also an actions row (same transaction), actions are kept as long as
+                // events (by an index on ts); the ACTION events an older version recorded are copied over, mapped
+                // exactly as actionRow() maps them
+                s.execute("CREATE INDEX IF NOT EXISTS actions_by_ts ON actions(ts)");
+                s.execute("INSERT INTO actions(ts, action, target, outcome, detail) SELECT ts, "
+                        + "COALESCE(CASE WHEN json_valid(evidence) THEN json_extract(evidence, '$.action') END, type), "
+                        + "component, CASE WHEN type LIKE 'action.%' THEN substr(type, 8) ELSE type END, reason "
+                        + "FROM events WHERE category = 'ACTION' ORDER BY id");
+            }
             s.execute("PRAGMA user_version = " + SCHEMA_VERSION);
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
+        }
+    }
+
+    private static long pragmaLong(Connection c, String pragma) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA " + pragma)) {
+            return rs.next() ? rs.getLong(1) : 0;
         }
     }
 
@@ -361,7 +443,12 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
             if (late) {
                 addHistory.executeBatch();
             }
+            boolean actions = false;
             for (NexusEvent e : pendingEvents) {
+                if (e.category() == EventCategory.ACTION) {
+                    actionRow(e);
+                    actions = true;
+                }
                 insEvent.setLong(1, e.timestampMillis());
                 insEvent.setString(2, e.category().name());
                 insEvent.setString(3, e.type());
@@ -374,12 +461,16 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
             if (!pendingEvents.isEmpty()) {
                 insEvent.executeBatch();
             }
+            if (actions) {
+                insAction.executeBatch();
+            }
             insBatch.setLong(1, newest);
             insBatch.setInt(2, buffered);
             insBatch.setInt(3, pendingEvents.size());
             insBatch.executeUpdate();
             writeClosedBuckets(newest - Math.floorMod(newest, bucketMillis));
             applyRetention();
+            applySizeCap();
             db.commit();
             batches++;
         } catch (SQLException e) {
@@ -476,11 +567,14 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
         lastRetentionBucket = bucket;
         long h = newest - config.historyRetention().toMillis();
         try (PreparedStatement hist = db.prepareStatement("DELETE FROM history WHERE bucket < ?");
-             PreparedStatement ev = db.prepareStatement("DELETE FROM events WHERE ts < ?")) {
+             PreparedStatement ev = db.prepareStatement("DELETE FROM events WHERE ts < ?");
+             PreparedStatement act = db.prepareStatement("DELETE FROM actions WHERE ts < ?")) {
             hist.setLong(1, h);
             hist.executeUpdate();
             ev.setLong(1, h);
             ev.executeUpdate();
+            act.setLong(1, h);
+            act.executeUpdate();
         }
         if (legacy && legacyNewest < newest - config.rawRetention().toMillis()) {
             try (Statement s = db.createStatement()) {
@@ -488,6 +582,75 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
             }
             legacy = false;
         }
+    }
+
+    /**
+     * The size cap, checked once per bucket of data time, and after every commit while the previous check left work
+     * (above the cap, or free pages to return): when the pages in use exceed {@link Config#maxBytes}, deletes the
+     * oldest written history buckets, at most about {@code 4 * batchSize} rows per commit (plus the rest of the last
+     * bucket's rows), by the bucket index; repeated by the next commits while still above the cap. Raw samples are
+     * bounded by raw retention, events and action rows by their own retention, so they are never trimmed for size;
+     * open buckets (in memory) are not touched. Then, in a file with {@code auto_vacuum=INCREMENTAL}, once more than
+     * {@value #VACUUM_SLACK_PAGES} pages (or 1/16 of the cap, if smaller) are free, returns up to
+     * {@value #VACUUM_STEP_PAGES} of them to the file system, keeping half the slack for reuse by the next commits.
+     * Cost when under the cap and with little free: two header reads per bucket of data time; the file may pass the cap
+     * by at most one bucket's growth (~850 history rows and a minute of raw samples at 850 series, ~130 KB).
+     */
+    private void applySizeCap() throws SQLException {
+        long bucket = newest - Math.floorMod(newest, bucketMillis);
+        if (!capBusy && bucket == lastCapBucket) {
+            return;
+        }
+        lastCapBucket = bucket;
+        long free = pragmaLong(db, "freelist_count");
+        long used = (pragmaLong(db, "page_count") - free) * pageSize;
+        capBusy = used > config.maxBytes();
+        if (capBusy) {
+            historyBound.setLong(1, 4L * config.batchSize() - 1);
+            long bound = Long.MIN_VALUE;
+            try (ResultSet rs = historyBound.executeQuery()) {
+                if (rs.next()) {
+                    bound = rs.getLong(1) + 1; // up to and including the step-th oldest bucket
+                }
+            }
+            if (bound == Long.MIN_VALUE) { // fewer rows than one step: all written history goes
+                bound = Long.MAX_VALUE;
+            }
+            historyTrim.setLong(1, bound);
+            trimmedHistoryRows += historyTrim.executeUpdate();
+            free = pragmaLong(db, "freelist_count");
+        }
+        if (incrementalVacuum && free > vacuumSlackPages) {
+            long pages = Math.min(VACUUM_STEP_PAGES, free - vacuumSlackPages / 2);
+            // one execution frees one page: the pragma yields an empty row per page and the driver steps a statement
+            // once per execute, leaving it in progress (a reused one would make the commit fail), so each step is its
+            // own statement, closed at once
+            for (long k = 0; k < pages; k++) {
+                try (Statement step = db.createStatement()) {
+                    step.execute("PRAGMA incremental_vacuum(1)");
+                }
+            }
+            long left = pragmaLong(db, "freelist_count");
+            vacuumedPages += free - left;
+            capBusy |= left > vacuumSlackPages;
+        }
+    }
+
+    /**
+     * Adds the {@code actions} row of an ACTION event to the batch: {@code action} is the event's {@code action}
+     * evidence (the action's name) or else its type, {@code target} its component, {@code outcome} its type without
+     * the {@code action.} prefix ({@code started}, {@code completed}, {@code failed}, {@code refused},
+     * {@code proposed}, {@code vetoed}, {@code dry-run}, {@code reverted}, {@code kept}...), {@code detail} its reason.
+     */
+    private void actionRow(NexusEvent e) throws SQLException {
+        Object name = e.evidence().get("action");
+        String type = e.type();
+        insAction.setLong(1, e.timestampMillis());
+        insAction.setString(2, name == null ? type : String.valueOf(name));
+        insAction.setString(3, e.component());
+        insAction.setString(4, type.startsWith("action.") ? type.substring("action.".length()) : type);
+        insAction.setString(5, e.reason());
+        insAction.addBatch();
     }
 
     /** Writes an audit record of a (proposed, vetoed or executed) action, committed at once. */
@@ -536,10 +699,12 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
     private void rollback() {
         seriesIds.clear(); // ids inserted by the failed transaction are gone
         openStale = true; // so may be aggregates of its samples, and closed buckets it wrote: rebuilt on next flush
+        lastCapBucket = Long.MIN_VALUE; // a size step it made is undone: check again at the next commit
         try {
             insSample.clearBatch();
             addHistory.clearBatch();
             insEvent.clearBatch();
+            insAction.clearBatch();
             db.rollback();
             try (Statement s = db.createStatement();
                  ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'history_done'")) {
@@ -636,6 +801,36 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
         return buffered;
     }
 
+    /** Whether samples or events are buffered and not yet committed. */
+    public synchronized boolean hasUncommitted() {
+        return buffered > 0 || !pendingEvents.isEmpty();
+    }
+
+    /** History rows deleted by the size cap since this instance opened. */
+    public synchronized long trimmedHistoryRows() {
+        return trimmedHistoryRows;
+    }
+
+    /** Pages returned to the file system by incremental vacuum since this instance opened. */
+    public synchronized long vacuumedPages() {
+        return vacuumedPages;
+    }
+
+    /** Bytes in pages in use: {@code (page_count - freelist_count) * page_size}, what the size cap limits. */
+    public synchronized long usedBytes() {
+        long[] v = new long[2];
+        query("PRAGMA page_count", rs -> v[0] = rs.getLong(1));
+        query("PRAGMA freelist_count", rs -> v[1] = rs.getLong(1));
+        return (v[0] - v[1]) * pageSize;
+    }
+
+    /** {@code PRAGMA auto_vacuum}: 2 (incremental) in a file created by this code, 0 in an older one. */
+    synchronized int autoVacuum() {
+        int[] v = new int[1];
+        query("PRAGMA auto_vacuum", rs -> v[0] = rs.getInt(1));
+        return v[0];
+    }
+
     /** The result of {@code PRAGMA integrity_check}: "ok" for a sound database. */
     public synchronized String integrityCheck() {
         StringBuilder sb = new StringBuilder();
@@ -701,7 +896,7 @@ public final class SqliteTelemetryStore implements MetricSink, EventLog {
             closed = true;
             try {
                 for (PreparedStatement p : List.of(insSample, addHistory, insEvent, insBatch, setHistoryDone, rawBound,
-                        rawDelete)) {
+                        rawDelete, insAction, historyBound, historyTrim)) {
                     p.close();
                 }
                 db.close();

@@ -107,4 +107,68 @@ class BackgroundStoreWriterTest {
             assertThat(s.count("samples")).isEqualTo(1);
         }
     }
+
+    /** Rows in a table, read through an independent connection (what a reader after a crash would see). */
+    private long committedRows(String table) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("t.db"));
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void aPartialBatchIsCommittedWithinTheCommitIntervalWithoutAFlush() throws Exception {
+        // 7 samples, far from the store's 1000-sample batch: before the commit interval they would wait for 143 ticks
+        BackgroundStoreWriter w = new BackgroundStoreWriter(open(), 1000, 100, warnings::add, 0, 50);
+        try {
+            for (int i = 0; i < 7; i++) {
+                w.record(key(i), i, T0);
+            }
+            w.append(NexusEvent.of(T0, EventCategory.ENGINE, "engine.start", "nexus", "started"));
+            long deadline = System.nanoTime() + 30_000_000_000L; // generous: a loaded box; the bound is ~250 ms
+            while ((committedRows("samples") < 7 || committedRows("events") < 1) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(committedRows("samples")).isEqualTo(7);
+            assertThat(committedRows("events")).isEqualTo(1);
+            assertThat(w.queued()).isZero();
+        } finally {
+            w.close();
+        }
+        assertThat(w.writeErrors()).isZero();
+    }
+
+    @Test
+    void withALongCommitIntervalAPartialBatchStaysUncommittedUntilFlush() throws Exception {
+        BackgroundStoreWriter w = new BackgroundStoreWriter(open(), 1000, 100, warnings::add, 0, 3_600_000);
+        try {
+            for (int i = 0; i < 7; i++) {
+                w.record(key(i), i, T0);
+            }
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (w.queued() > 0 && System.nanoTime() < deadline) { // drained into the store, not committed
+                Thread.sleep(20);
+            }
+            assertThat(w.queued()).isZero();
+            assertThat(committedRows("samples")).isZero();
+            w.flush();
+            assertThat(committedRows("samples")).isEqualTo(7);
+        } finally {
+            w.close();
+        }
+    }
+
+    @Test
+    void aCommitIntervalBelowOneMillisecondIsRejected() {
+        SqliteTelemetryStore store = open();
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> new BackgroundStoreWriter(store, 10, 10, warnings::add, 0, 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commitIntervalMillis");
+        } finally {
+            store.close();
+        }
+    }
 }
