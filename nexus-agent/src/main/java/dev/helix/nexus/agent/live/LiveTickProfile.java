@@ -43,20 +43,22 @@ import java.util.function.Supplier;
  * and {@link LivePatterns}), on the calling thread.
  *
  * <ul>
- *   <li>{@code digest FILE REPEAT OUT}: writes every event (timestamp, category, type, component, reason, data) and,
- *       per watched series, the number of scores with an order-sensitive hash of their bits and verdicts, and a hash
- *       of the host decision's state after every tick (consensus score, tail probability, metrics, votes, vote
- *       surprise; forest score and tail probability; verdict), to {@code OUT}. Two builds whose OUT files are byte-identical produced the same detection results.</li>
+ *   <li>{@code digest FILE REPEAT OUT}: writes every event (timestamp, category, type, component, reason, evidence
+ *       with its top-level keys sorted) and, per watched series, the number of scores with an order-sensitive hash of
+ *       their bits and verdicts, and a hash of the host decision's state after every tick (consensus score, tail
+ *       probability, metrics, votes, vote surprise; forest score and tail probability; verdict), to {@code OUT}. Two
+ *       builds whose OUT files are byte-identical produced the same detection results.</li>
  *   <li>{@code profile FILE REPEAT ROUNDS}: per round, one replay of the full wiring with the thread CPU time of each
  *       component (sensing, the patterns' sample sink, the per-series detectors, the host monitor, the patterns'
  *       classification, the rest of the tick) summed and divided by the ticks. Prints each round, then the median of
  *       the second half of the rounds (JIT warmed). Before each tick a 32 MB walk evicts the caches: at 1 Hz the
  *       detectors' state (several MB) is cold at every tick, which a back-to-back replay would hide.</li>
  * </ul>
- * Deterministic for a given file (seeded components only). Not thread-safe; a command-line tool.
+ * Cost: O(REPEAT × samples of the file) per replay, plus 32 MB of memory walked per tick in {@code profile}; the
+ * recording is held in memory. Deterministic for a given file (seeded components only). Not thread-safe; a
+ * command-line tool.
  */
 public final class LiveTickProfile {
-
 
     private LiveTickProfile() {
     }
