@@ -11,10 +11,11 @@ import dev.helix.nexus.detect.internal.SortedWindow;
  * ≥ 0 and widened by {@code shapeMargin} standard errors (computed at min(γ, 0.4)), capped at 0.95 (σ chosen to keep
  * the peaks' mean excess a0 = σ/(1 − γ)); with fewer than minPeaks peaks or no spread above u, conformal p-values
  * only. The tail model of {@link LiveSeriesDetector}, {@link HostVectorForest} and {@link HostVectorPca}. The fit is
- * cached until the scores change.
+ * cached until the scores change (adding a score bitwise equal to the one it evicts is no change), and its shape and
+ * scale are computed only when a score beyond the threshold needs them.
  *
  * <p>Complexity: {@link #add} O(capacity) (a memmove of the sorted array), {@link #tailProbability} O(log capacity)
- * plus an O(k) refit after a change. Allocation-free after construction. Not thread-safe.
+ * plus, after a change, an O(log capacity) threshold refit and, for a score beyond the threshold, an O(k) tail refit. Allocation-free after construction. Not thread-safe.
  */
 final class ScoreTail {
 
@@ -25,7 +26,10 @@ final class ScoreTail {
     private final int minPeaks;
     private final double tailFraction;
     private final double shapeMargin;
+    /** Threshold {@link #u} and {@link #peaks} are those of the held scores. */
     private boolean fitValid;
+    /** {@link #shape} and {@link #sigma} are those of the held scores (implies fitValid). */
+    private boolean gpdValid;
     private double u;
     private int peaks;
     private double shape;
@@ -52,12 +56,19 @@ final class ScoreTail {
     void clear() {
         values.clear();
         fitValid = false;
+        gpdValid = false;
     }
 
-    /** Adds a finite score, dropping the oldest when full. */
+    /**
+     * Adds a finite score, dropping the oldest when full. When the dropped score is bitwise the added one the held
+     * multiset, and so the cached fit, is unchanged (a series whose deviation stays 0 refits nothing).
+     */
     void add(double s) {
+        if (Double.doubleToRawLongBits(values.oldest()) != Double.doubleToRawLongBits(s)) {
+            fitValid = false;
+            gpdValid = false;
+        }
         values.add(s);
-        fitValid = false;
     }
 
     /** The upper tail probability of {@code s} against the held scores (class comment); 1 when none are held. */
@@ -67,7 +78,10 @@ final class ScoreTail {
             return 1;
         }
         if (!fitValid) {
-            fit();
+            fitThreshold();
+        }
+        if (s > u && peaks >= minPeaks && !gpdValid) {
+            fitTail();
         }
         if (s <= u || peaks < minPeaks) {
             return (n - firstAtLeast(s) + 1.0) / (n + 1.0);
@@ -77,9 +91,13 @@ final class ScoreTail {
         return (peaks + 1.0) / (n + 1.0) * tail;
     }
 
-    /** Tail threshold, peaks and the widened probability-weighted-moment GPD fit of the peaks' excesses. */
-    private void fit() {
+    /**
+     * Tail threshold and peaks (O(log n)); the shape and scale follow in {@link #fitTail()} only when a score beyond
+     * the threshold asks for them, which most scores (at most the threshold) never do.
+     */
+    private void fitThreshold() {
         fitValid = true;
+        gpdValid = false;
         int n = values.size();
         int k = Math.min(n - 1, Math.max(minPeaks, (int) Math.ceil(tailFraction * n)));
         double t = values.get(n - 1 - k);
@@ -95,9 +113,17 @@ final class ScoreTail {
         peaks = n - first;
         shape = 0;
         sigma = 0;
-        if (peaks < minPeaks) {
-            return;
-        }
+    }
+
+    /**
+     * The widened probability-weighted-moment GPD fit of the peaks' excesses over the threshold {@link #u}, O(peaks);
+     * with no positive scale the peaks are dropped (conformal p-values only) until the scores change.
+     */
+    private void fitTail() {
+        gpdValid = true;
+        int n = values.size();
+        int first = n - peaks;
+        double t = u;
         double a0 = 0;
         double a1 = 0;
         for (int i = 0; i < peaks; i++) {

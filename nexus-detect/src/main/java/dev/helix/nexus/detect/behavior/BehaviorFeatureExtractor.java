@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -263,16 +262,25 @@ public final class BehaviorFeatureExtractor implements MetricSink {
         return new LinkedHashSet<>(sorted);
     }
 
-    /** Mean CPU cores used by a process or cgroup over the window (NaN when unknown). */
+    /** Mean CPU cores used by a process or cgroup over the window (NaN when unknown). O(window). */
     public double cpuCores(BehaviorSubject s) {
-        return s.kind() == BehaviorSubject.Kind.CGROUP ? mean(s, In.CG_USAGE) : or(mean(s, In.CORES), mean(s, In.JVM_CORES));
+        return cpuCores(s, framesOf(s));
     }
 
-    /** The features of every subject in the window, in {@link #subjects()} order. */
+    private static double cpuCores(BehaviorSubject s, double[][] fs) {
+        return s.kind() == BehaviorSubject.Kind.CGROUP ? mean(fs, In.CG_USAGE)
+                : or(mean(fs, In.CORES), mean(fs, In.JVM_CORES));
+    }
+
+    /**
+     * The features of every subject in the window, in {@link #subjects()} order. O(window × subjects): one map
+     * lookup per subject and tick (the host's frames are looked up once for all subjects).
+     */
     public Map<BehaviorSubject, BehaviorFeatures> features() {
         Map<BehaviorSubject, BehaviorFeatures> out = new LinkedHashMap<>();
+        double[][] host = framesOf(BehaviorSubject.HOST);
         for (BehaviorSubject s : subjects()) {
-            out.put(s, features(s).orElseThrow());
+            out.put(s, features(s, framesOf(s), host).orElseThrow());
         }
         return out;
     }
@@ -284,19 +292,23 @@ public final class BehaviorFeatureExtractor implements MetricSink {
         return out;
     }
 
-    /** The features of one subject, empty when it has no sample in the window. */
+    /** The features of one subject, empty when it has no sample in the window. O(window). */
     public Optional<BehaviorFeatures> features(BehaviorSubject s) {
+        return features(s, framesOf(s), framesOf(BehaviorSubject.HOST));
+    }
+
+    /** {@link #features(BehaviorSubject)} from the subject's and the host's frames ({@link #framesOf}). */
+    private Optional<BehaviorFeatures> features(BehaviorSubject subject, double[][] s, double[][] h) {
         boolean seen = false;
-        for (Tick t : ticks) {
-            seen |= t.frames().containsKey(s);
+        for (double[] f : s) {
+            seen |= f != null;
         }
         if (!seen) {
             return Optional.empty();
         }
-        BehaviorSubject h = BehaviorSubject.HOST;
         double cpus = latest(h, In.CPUS);
         double runQueue = mean(h, In.RUNNING) / cpus;
-        return Optional.of(switch (s.kind()) {
+        return Optional.of(switch (subject.kind()) {
             case HOST -> new BehaviorFeatures(mean(h, In.USER), mean(h, In.SYSTEM), mean(h, In.IOWAIT), runQueue,
                     1 - mean(h, In.AVAIL), mean(h, In.SWAP_IN), mean(h, In.SWAP_OUT), mean(h, In.MAJFLT),
                     mean(h, In.INTR) / cpus, Double.NaN, Double.NaN, null, mean(h, In.MEM_FULL),
@@ -309,7 +321,7 @@ public final class BehaviorFeatureExtractor implements MetricSink {
                         : Math.min(Math.min(threads, cpus),
                                 Double.isNaN(running) ? cpus : threads * cpus / Math.max(running, cpus));
                 double demandCeiling = Double.isNaN(cpus) ? Math.min(threads, 1) : Math.min(threads, cpus);
-                double share = maxKnown(cpuCores(s) / ceiling, mean(s, In.DEMAND) / demandCeiling);
+                double share = maxKnown(cpuCores(subject, s) / ceiling, mean(s, In.DEMAND) / demandCeiling);
                 double[] heap = series(s, In.JVM_AFTER_GC);
                 double[] history = finiteCount(heap) >= 10 ? heap : series(s, In.RSS);
                 double n = Double.NaN;
@@ -331,37 +343,48 @@ public final class BehaviorFeatureExtractor implements MetricSink {
         });
     }
 
-    private double mean(BehaviorSubject s, In in) {
+    /** The subject's frame of each held tick, oldest first, null where it had no sample. O(window) lookups. */
+    private double[][] framesOf(BehaviorSubject s) {
+        double[][] out = new double[ticks.size()][];
+        int i = 0;
+        for (Tick t : ticks) {
+            out[i++] = t.frames().get(s);
+        }
+        return out;
+    }
+
+    /** Mean of the known values, oldest first (summation order fixed), NaN when none. */
+    private static double mean(double[][] fs, In in) {
+        int k = in.ordinal();
         double sum = 0;
         int n = 0;
-        for (Tick t : ticks) {
-            double[] f = t.frames().get(s);
-            if (f != null && !Double.isNaN(f[in.ordinal()])) {
-                sum += f[in.ordinal()];
+        for (double[] f : fs) {
+            if (f != null && !Double.isNaN(f[k])) {
+                sum += f[k];
                 n++;
             }
         }
         return n == 0 ? Double.NaN : sum / n;
     }
 
-    private double latest(BehaviorSubject s, In in) {
-        Iterator<Tick> it = ticks.descendingIterator();
-        while (it.hasNext()) {
-            double[] f = it.next().frames().get(s);
-            if (f != null && !Double.isNaN(f[in.ordinal()])) {
-                return f[in.ordinal()];
+    /** The newest known value, NaN when none. */
+    private static double latest(double[][] fs, In in) {
+        int k = in.ordinal();
+        for (int i = fs.length - 1; i >= 0; i--) {
+            double[] f = fs[i];
+            if (f != null && !Double.isNaN(f[k])) {
+                return f[k];
             }
         }
         return Double.NaN;
     }
 
     /** One value per tick, oldest first, NaN where the subject had no sample. */
-    private double[] series(BehaviorSubject s, In in) {
-        double[] out = new double[ticks.size()];
-        int i = 0;
-        for (Tick t : ticks) {
-            double[] f = t.frames().get(s);
-            out[i++] = f == null ? Double.NaN : f[in.ordinal()];
+    private static double[] series(double[][] fs, In in) {
+        int k = in.ordinal();
+        double[] out = new double[fs.length];
+        for (int i = 0; i < fs.length; i++) {
+            out[i] = fs[i] == null ? Double.NaN : fs[i][k];
         }
         return out;
     }

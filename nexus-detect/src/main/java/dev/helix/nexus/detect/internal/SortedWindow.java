@@ -8,7 +8,8 @@ import java.util.Arrays;
  *
  * <p>Complexity: {@link #add(double)} is O(log w) to locate positions plus O(w) for the {@code System.arraycopy}
  * shift (a memmove, in practice a few ns per 100 elements; once full, a single shift of the elements between the
- * evicted and the new value's positions); order statistics are O(1); {@link #mad(double)} is O(w) by merging the
+ * evicted and the new value's positions, and O(1) when the new value is bitwise the evicted one, e.g. a counter that
+ * stays 0); order statistics are O(1); {@link #mad(double)} is O(w) by merging the
  * two monotone halves of the absolute deviations. No allocation after construction.
  *
  * <p>For windows of a few thousand values this beats the O(log w) {@link OrderStatisticWindow} (the memmove is
@@ -57,14 +58,15 @@ public final class SortedWindow implements OrderStatistics {
             double old = ring[head];
             ring[head] = x;
             head = head + 1 == ring.length ? 0 : head + 1;
-            replace(old, x);
+            if (Double.doubleToRawLongBits(old) != Double.doubleToRawLongBits(x)) {
+                replace(old, x);
+            } // else: the same value leaves and enters, the sorted array stays as it is (no search, no move)
             return;
         }
         ring[(head + size) % ring.length] = x;
-        int pos = Arrays.binarySearch(sorted, 0, size, x);
-        if (pos < 0) {
-            pos = -pos - 1;
-        }
+        // after the last held value that equals x: the same array as anywhere among the equal ones, with the fewest
+        // moved (a series of mostly equal values, e.g. deviations that are 0, moves none of them)
+        int pos = upperBound(x);
         System.arraycopy(sorted, pos, sorted, pos + 1, size - pos);
         sorted[pos] = x;
         size++;
@@ -115,8 +117,30 @@ public final class SortedWindow implements OrderStatistics {
         // c == 0: x is bitwise the same finite value as old, the sorted array is unchanged
     }
 
+    /** Index of the first held value after {@code x} in {@link Double#compare} order (size when none). */
+    private int upperBound(double x) {
+        int lo = 0;
+        int hi = size;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Double.compare(sorted[mid], x) <= 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
     private static boolean isPositiveZero(double v) {
         return Double.doubleToRawLongBits(v) == 0L;
+    }
+
+    /**
+     * The value the next {@link #add} evicts when the window is full (the oldest held), else NaN. O(1).
+     */
+    public double oldest() {
+        return size == ring.length ? ring[head] : Double.NaN;
     }
 
     /** The k-th smallest value, 0-based. */

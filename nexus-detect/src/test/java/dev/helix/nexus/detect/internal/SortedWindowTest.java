@@ -95,4 +95,17 @@ class SortedWindowTest {
             assertThat(w.get(i)).isGreaterThanOrEqualTo(w.get(i - 1));
         }
     }
+
+    @Test
+    void oldestIsTheValueTheNextAddEvictsOnceFull() {
+        SortedWindow w = new SortedWindow(3);
+        w.add(5);
+        w.add(1);
+        assertThat(w.oldest()).isNaN(); // not full: nothing is evicted
+        w.add(3);
+        assertThat(w.oldest()).isEqualTo(5.0);
+        w.add(5); // evicts the 5, adds a bitwise equal 5: the sorted contents stay [1, 3, 5]
+        assertThat(new double[] {w.get(0), w.get(1), w.get(2)}).containsExactly(1.0, 3.0, 5.0);
+        assertThat(w.oldest()).isEqualTo(1.0);
+    }
 }
