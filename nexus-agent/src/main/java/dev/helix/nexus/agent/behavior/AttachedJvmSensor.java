@@ -60,7 +60,8 @@ import javax.management.remote.JMXServiceURL;
  * and looks them up again. The thread dump takes a safepoint in the target and is O(threads) there.
  *
  * <p><b>Never stalls the tick.</b> Connecting (Attach API, RMI) and reading run on this sensor's own daemon thread,
- * at most one reading in flight. Each {@link #sample} publishes the latest completed reading: it starts a new reading
+ * at most one reading in flight; the constructor starts the connection and the first reading, which the first tick
+ * publishes. Each {@link #sample} publishes the latest completed reading: it starts a new reading
  * when none is in flight and waits for it at most {@code wait} (default 100 ms; a healthy local target answers in a
  * few ms, so normally the reading is this tick's); when the reading does not answer within {@code wait}, the previous
  * one is published with its age. A reading still in flight from an earlier tick (a SIGSTOPped, hung or overloaded
@@ -172,6 +173,9 @@ public final class AttachedJvmSensor implements Sensor {
             return t;
         });
         health = SensorHealth.failed(source(), "not sampled yet");
+        // connect and take the first reading now, so that the first tick normally has it
+        pending = start(Long.MIN_VALUE);
+        pendingStartedAt = Long.MIN_VALUE;
     }
 
     private static long checkPid(long pid) {
@@ -222,8 +226,24 @@ public final class AttachedJvmSensor implements Sensor {
             health = SensorHealth.failed(source(), "closed");
             return;
         }
+        if (pending != null && pendingStartedAt == Long.MIN_VALUE) {
+            // the constructor's connection and first reading: the first tick waits for it like for its own
+            Reading first = await(pending, ts);
+            if (first == null) {
+                health = SensorHealth.failed(source(), "no reading yet from " + target() + " over JMX: connecting or"
+                        + " reading took longer than the " + waitNanos / 1_000_000 + " ms wait");
+                pendingStartedAt = ts; // from now on it is late like any other
+                return;
+            }
+            accept(first, ts);
+            pending = null;
+            if (first.error == null) {
+                publish(sink, ts, first);
+            }
+            return;
+        }
         if (pending != null && pending.isDone()) {
-            accept(pending.getNow(null));
+            accept(pending.getNow(null), ts);
             pending = null;
         }
         if (pending != null) {
@@ -244,18 +264,9 @@ public final class AttachedJvmSensor implements Sensor {
         }
         pending = started;
         pendingStartedAt = ts;
-        Reading r = null;
-        try {
-            r = waitNanos == 0 ? started.getNow(null) : started.get(waitNanos, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            // still in flight: publish the previous reading below
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            r = Reading.failed(ts, "reading failed: " + e.getCause()); // read() catches everything; defensive
-        }
+        Reading r = await(started, ts);
         if (r != null) {
-            accept(r);
+            accept(r, ts);
             pending = null;
         } else if (latest == null) {
             health = SensorHealth.failed(source(), "no reading yet from " + target()
@@ -263,6 +274,20 @@ public final class AttachedJvmSensor implements Sensor {
         }
         if (latest != null && ts - latest.startedAt <= timeoutMillis && (r == null || r.error == null)) {
             publish(sink, ts, latest);
+        }
+    }
+
+    /** Waits at most {@code wait} for {@code f}; its reading, or null when it has not answered. */
+    private Reading await(CompletableFuture<Reading> f, long ts) {
+        try {
+            return waitNanos == 0 ? f.getNow(null) : f.get(waitNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return null; // still in flight
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            return Reading.failed(ts, "reading failed: " + e); // read() catches everything; defensive
         }
     }
 
@@ -276,7 +301,10 @@ public final class AttachedJvmSensor implements Sensor {
     }
 
     /** Takes a completed reading: computes its rates against the previous one and sets the health. Tick thread. */
-    private void accept(Reading r) {
+    private void accept(Reading r, long ts) {
+        if (r.startedAt == Long.MIN_VALUE) {
+            r.startedAt = ts; // the constructor's reading counts as this first tick's
+        }
         if (r.error != null) {
             health = SensorHealth.failed(source(), "cannot read " + target() + " over JMX: " + r.error);
             latest = null; // rates restart after a reconnect, as the counters may belong to a new process
@@ -546,7 +574,7 @@ public final class AttachedJvmSensor implements Sensor {
 
     /** The values of one reading; filled on the reading thread, rates added on the tick thread when accepted. */
     private static final class Reading {
-        final long startedAt;
+        long startedAt; // tick time that started it; set at the first tick for the constructor's reading
         final Layout layout;
         final String error;
         final int[] states = new int[STATES.length];
