@@ -43,6 +43,23 @@ class JvmTargetsSensorProviderTest {
     }
 
     @Test
+    void configuredTargetsAreUsedUnlessTheVariableReplacesThem() {
+        NexusConfig config = NexusConfig.defaults().toBuilder().jvmTargets(List.of("4242", "nope")).buildUnchecked();
+        List<Sensor> fromConfig = new JvmTargetsSensorProvider(null, "NEXUS_JVM_TARGETS").create(config);
+        List<Sensor> replaced = new JvmTargetsSensorProvider("77", "NEXUS_JVM_TARGETS").create(config);
+        try {
+            assertThat(fromConfig).extracting(Sensor::name).containsExactly("jvm-attach-4242", "jvm-target-nope");
+            assertThat(fromConfig.get(1).health().status()).isEqualTo(SensorHealth.Status.FAILED);
+            assertThat(fromConfig.get(1).health().reason())
+                    .isEqualTo("jvmTargets entry 2: 'nope' is neither a positive process id nor a service:jmx: URL");
+            assertThat(replaced).extracting(Sensor::name).containsExactly("jvm-attach-77");
+        } finally {
+            fromConfig.forEach(Sensor::close);
+            replaced.forEach(Sensor::close);
+        }
+    }
+
+    @Test
     void aBadEntryIsAFailedSensorNamingTheVariableAndTheEntry() throws Exception {
         List<Sensor> s = new JvmTargetsSensorProvider("12x, -3,service:jmx:nope", "NEXUS_JVM_TARGETS")
                 .create(NexusConfig.defaults());
