@@ -44,15 +44,16 @@ class JvmTargetsSensorProviderTest {
 
     @Test
     void configuredTargetsAreUsedUnlessTheVariableReplacesThem() {
-        NexusConfig config = NexusConfig.defaults().toBuilder().jvmTargets(List.of("4242", "nope")).buildUnchecked();
+        // pids above any pid_max: the sensors' background attach finds no such process and touches nothing
+        NexusConfig config = NexusConfig.defaults().toBuilder().jvmTargets(List.of("999999991", "nope")).buildUnchecked();
         List<Sensor> fromConfig = new JvmTargetsSensorProvider(null, "NEXUS_JVM_TARGETS").create(config);
-        List<Sensor> replaced = new JvmTargetsSensorProvider("77", "NEXUS_JVM_TARGETS").create(config);
+        List<Sensor> replaced = new JvmTargetsSensorProvider("999999992", "NEXUS_JVM_TARGETS").create(config);
         try {
-            assertThat(fromConfig).extracting(Sensor::name).containsExactly("jvm-attach-4242", "jvm-target-nope");
+            assertThat(fromConfig).extracting(Sensor::name).containsExactly("jvm-attach-999999991", "jvm-target-nope");
             assertThat(fromConfig.get(1).health().status()).isEqualTo(SensorHealth.Status.FAILED);
             assertThat(fromConfig.get(1).health().reason())
                     .isEqualTo("jvmTargets entry 2: 'nope' is neither a positive process id nor a service:jmx: URL");
-            assertThat(replaced).extracting(Sensor::name).containsExactly("jvm-attach-77");
+            assertThat(replaced).extracting(Sensor::name).containsExactly("jvm-attach-999999992");
         } finally {
             fromConfig.forEach(Sensor::close);
             replaced.forEach(Sensor::close);
