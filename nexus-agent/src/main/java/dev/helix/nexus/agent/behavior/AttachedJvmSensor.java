@@ -39,7 +39,8 @@ import javax.management.remote.JMXServiceURL;
  * with the label {@code pid} (attach) or {@code jmx} (the URL):
  * {@code jvm_threads{state}} (one per {@link Thread.State}), {@code jvm_threads_live}, {@code jvm_threads_deadlocked}
  * (ThreadMXBean.findDeadlockedThreads: monitor and ownable-synchronizer cycles), {@code jvm_process_cpu_cores} (CPU
- * seconds per second of the target between two readings, from the second reading), {@code
+ * seconds per second of the target between two readings started by ticks: from the third tick, as the first publishes
+ * the reading the constructor started at an unknown earlier time), {@code
  * jvm_memory_used_bytes{area="heap"|"nonheap"}}, {@code jvm_memory_committed_bytes{area}}, per pool {@code
  * jvm_memory_pool_used_bytes{pool}} and {@code jvm_memory_pool_used_after_gc_bytes{pool}} (pools that have one), per
  * collector {@code jvm_gc_collections{gc}} (count since the target started) and {@code jvm_gc_time_fraction{gc}}
@@ -303,7 +304,10 @@ public final class AttachedJvmSensor implements Sensor {
     /** Takes a completed reading: computes its rates against the previous one and sets the health. Tick thread. */
     private void accept(Reading r, long ts) {
         if (r.startedAt == Long.MIN_VALUE) {
-            r.startedAt = ts; // the constructor's reading counts as this first tick's
+            // the constructor's reading is published as this first tick's, but it was taken at an unknown earlier
+            // time: no rate is computed against it (the first CPU and GC-time rates come with the third reading)
+            r.startedAt = ts;
+            r.initial = true;
         }
         if (r.error != null) {
             health = SensorHealth.failed(source(), "cannot read " + target() + " over JMX: " + r.error);
@@ -311,7 +315,7 @@ public final class AttachedJvmSensor implements Sensor {
             return;
         }
         Reading prev = latest;
-        if (prev != null && prev.layout == r.layout && r.startedAt > prev.startedAt) {
+        if (prev != null && !prev.initial && prev.layout == r.layout && r.startedAt > prev.startedAt) {
             long dt = r.startedAt - prev.startedAt;
             if (prev.cpuNanos >= 0 && r.cpuNanos >= prev.cpuNanos) {
                 r.cores = (r.cpuNanos - prev.cpuNanos) / 1e6 / dt;
@@ -575,6 +579,7 @@ public final class AttachedJvmSensor implements Sensor {
     /** The values of one reading; filled on the reading thread, rates added on the tick thread when accepted. */
     private static final class Reading {
         long startedAt; // tick time that started it; set at the first tick for the constructor's reading
+        boolean initial; // the constructor's reading, whose real time is unknown: no rates against it
         final Layout layout;
         final String error;
         final int[] states = new int[STATES.length];
