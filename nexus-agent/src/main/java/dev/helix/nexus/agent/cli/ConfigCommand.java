@@ -76,6 +76,7 @@ public final class ConfigCommand extends GroupCommand {
             SenseTargets.scrapeOverride().ifPresent(o -> out.println("# scrapeTargets replaced by " + o.origin() + ": "
                     + String.join(",", o.entries()) + " (timeout "
                     + dev.helix.nexus.core.Durations.format(SenseTargets.ScrapeTarget.DEFAULT_TIMEOUT) + ", every tick)"));
+            out.flush(); // print() does not flush the auto-flushing writer: without this nothing appeared
             return ExitCodes.OK;
         }
     }
