@@ -29,8 +29,14 @@ import java.util.TreeSet;
  * maxBusQueue: 10000
  * enableAct: false
  * protect: [sshd, systemd-journald]
+ * jvmTargets: [4242, "service:jmx:rmi:///jndi/rmi://127.0.0.1:9010/jmxrmi"]
+ * scrapeTargets:
+ *   - http://127.0.0.1:9100/metrics                 # timeout 2s, every tick
+ *   - {url: http://10.0.0.5:8080/metrics, timeout: 500ms, interval: 15s}
  * </pre>
- * Keys not given keep their defaults. Stateless and thread-safe.
+ * Keys not given keep their defaults. {@code jvmTargets} and {@code scrapeTargets} are replaced as a whole by their
+ * system property or environment variable when one is set ({@link SenseTargets}). Every bad list entry is its own
+ * problem, naming the key, the entry and its position. Stateless and thread-safe.
  */
 public final class ConfigLoader {
 
@@ -39,7 +45,11 @@ public final class ConfigLoader {
     /** Every key the loader understands, in documentation order. */
     public static final List<String> KEYS = List.of("tickDuration", "enableSense", "enableUnderstand", "enableReason",
             "enableDecide", "enableAct", "enableMemory", "enableReflect", "maxBusQueue", "enableSafety",
-            "enableTelemetry", "level", "confirmationWindow", "dryRun", "actionBudgetPerMinute", "protect", "dataDir");
+            "enableTelemetry", "level", "confirmationWindow", "dryRun", "actionBudgetPerMinute", "protect", "dataDir",
+            "jvmTargets", "scrapeTargets");
+
+    /** Keys whose value is a list validated entry by entry: each bad entry is its own problem. */
+    private static final java.util.Set<String> ENTRY_KEYS = java.util.Set.of("jvmTargets", "scrapeTargets");
 
     private ConfigLoader() {
     }
@@ -151,7 +161,8 @@ public final class ConfigLoader {
         List<ConfigProblem> out = new ArrayList<>(problems.size());
         for (ConfigProblem p : problems) {
             Where w = lines.get(p.key());
-            out.add(w == null ? p : new ConfigProblem(w.source(), w.line(), p.key(), w.raw(), p.message()));
+            String value = ENTRY_KEYS.contains(p.key()) ? p.value() : w == null ? null : w.raw();
+            out.add(w == null ? p : new ConfigProblem(w.source(), w.line(), p.key(), value, p.message()));
         }
         return out;
     }
@@ -223,6 +234,18 @@ public final class ConfigLoader {
                 case "actionBudgetPerMinute" -> b.actionBudgetPerMinute(integer(v));
                 case "protect" -> b.protect(stringList(v));
                 case "dataDir" -> b.dataDir(Path.of(text(v)));
+                case "jvmTargets", "scrapeTargets" -> {
+                    // entry by entry: every bad entry is its own problem, the good ones are kept (and validated)
+                    List<String[]> bad = new ArrayList<>(); // {entry as written, message}
+                    if (key.equals("jvmTargets")) {
+                        b.jvmTargets(jvmTargets(v, bad));
+                    } else {
+                        b.scrapeTargets(scrapeTargets(v, bad));
+                    }
+                    for (String[] e : bad) {
+                        problems.add(new ConfigProblem(src, line, key, e[0], e[1]));
+                    }
+                }
                 default -> {
                     problems.add(new ConfigProblem(src, line, key, raw, "unknown key; known keys: " + String.join(", ", KEYS)
                             + suggestion(key)));
@@ -235,9 +258,13 @@ public final class ConfigLoader {
     }
 
     private static String suggestion(String key) {
+        return suggestion(key, KEYS);
+    }
+
+    private static String suggestion(String key, List<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String k : KEYS) {
+        for (String k : known) {
             int d = editDistance(k.toLowerCase(), key.toLowerCase());
             if (d < bestDistance) {
                 bestDistance = d;
@@ -319,6 +346,77 @@ public final class ConfigLoader {
         return out;
     }
 
+    private static List<String> jvmTargets(JsonNode v, List<String[]> bad) {
+        if (v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new IllegalArgumentException("must be a list of process ids and service:jmx: URLs, such as"
+                    + " [4242, \"service:jmx:rmi:///jndi/rmi://127.0.0.1:9010/jmxrmi\"], got " + typeName(v));
+        }
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode e : v) {
+            i++;
+            if (e.isTextual() || e.isIntegralNumber()) {
+                out.add(e.asText());
+            } else {
+                bad.add(new String[] {e.toString(), "entry " + i + " must be a process id or a service:jmx: URL, got "
+                        + typeName(e)});
+            }
+        }
+        return out;
+    }
+
+    private static List<SenseTargets.ScrapeTarget> scrapeTargets(JsonNode v, List<String[]> bad) {
+        if (v.isNull()) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new IllegalArgumentException("must be a list of URLs or {url, timeout, interval} mappings, such as"
+                    + " [http://127.0.0.1:9100/metrics], got " + typeName(v));
+        }
+        List<SenseTargets.ScrapeTarget> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode e : v) {
+            i++;
+            String written = e.isTextual() ? e.asText() : e.toString();
+            if (e.isTextual()) {
+                out.add(SenseTargets.ScrapeTarget.of(e.asText()));
+                continue;
+            }
+            if (!e.isObject()) {
+                bad.add(new String[] {written, "entry " + i + " must be a URL or a mapping with url, timeout and"
+                        + " interval, got " + typeName(e)});
+                continue;
+            }
+            JsonNode url = e.get("url");
+            if (url == null || !url.isTextual()) {
+                bad.add(new String[] {written, "entry " + i + " has no url (text), e.g. {url: http://host:9100/metrics}"});
+                continue;
+            }
+            List<String> unknown = new ArrayList<>();
+            e.fieldNames().forEachRemaining(f -> {
+                if (!f.equals("url") && !f.equals("timeout") && !f.equals("interval")) {
+                    unknown.add(f);
+                }
+            });
+            if (!unknown.isEmpty()) {
+                bad.add(new String[] {url.asText(), "entry " + i + " has unknown key(s) " + unknown
+                        + "; known: url, timeout, interval" + suggestion(unknown.get(0), List.of("url", "timeout", "interval"))});
+                continue;
+            }
+            try {
+                out.add(new SenseTargets.ScrapeTarget(url.asText(),
+                        e.has("timeout") ? duration(e.get("timeout")) : SenseTargets.ScrapeTarget.DEFAULT_TIMEOUT,
+                        e.has("interval") ? duration(e.get("interval")) : SenseTargets.ScrapeTarget.DEFAULT_INTERVAL));
+            } catch (IllegalArgumentException ex) {
+                bad.add(new String[] {url.asText(), "entry " + i + ": timeout and interval " + ex.getMessage()});
+            }
+        }
+        return out;
+    }
+
     private static String typeName(JsonNode v) {
         if (v.isNull()) {
             return "nothing (null)";
@@ -346,7 +444,8 @@ public final class ConfigLoader {
         List<ConfigProblem> out = new ArrayList<>();
         TreeSet<String> seen = new TreeSet<>();
         for (ConfigProblem p : problems) {
-            if (!seen.add(p.key() + "@" + p.source())) {
+            String id = p.key() + "@" + p.source() + (ENTRY_KEYS.contains(p.key()) ? "@" + p.value() + "@" + p.message() : "");
+            if (!seen.add(id)) {
                 continue; // validation repeating a problem already reported for this key by the reader
             }
             out.add(p);
@@ -370,6 +469,16 @@ public final class ConfigLoader {
         m.put("actionBudgetPerMinute", c.actionBudgetPerMinute());
         m.put("protect", c.protect());
         m.put("dataDir", String.valueOf(c.dataDir()));
+        m.put("jvmTargets", c.jvmTargets());
+        List<Object> scrape = new ArrayList<>();
+        for (SenseTargets.ScrapeTarget t : c.scrapeTargets()) {
+            Map<String, Object> e = new java.util.LinkedHashMap<>();
+            e.put("url", t.url());
+            e.put("timeout", Durations.format(t.timeout()));
+            e.put("interval", Durations.format(t.interval()));
+            scrape.add(e);
+        }
+        m.put("scrapeTargets", scrape);
         return m;
     }
 }

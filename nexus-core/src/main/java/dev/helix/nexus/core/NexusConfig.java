@@ -29,6 +29,11 @@ import java.util.Objects;
  * @param actionBudgetPerMinute at most this many actions per minute
  * @param protect              process names, pids or cgroup paths never acted on
  * @param dataDir              where the event log, status file and store live
+ * @param jvmTargets           other JVMs to read over JMX: process ids (Attach API) or {@code service:jmx:} URLs;
+ *                             replaced by {@code -Dnexus.jvm.targets} / {@code NEXUS_JVM_TARGETS} when set
+ *                             ({@link SenseTargets})
+ * @param scrapeTargets        Prometheus/OpenMetrics text endpoints to scrape, each with its timeout and interval;
+ *                             replaced by {@code -Dnexus.scrape.targets} / {@code NEXUS_SCRAPE_TARGETS} when set
  */
 public record NexusConfig(
         Duration tickDuration,
@@ -47,7 +52,9 @@ public record NexusConfig(
         boolean dryRun,
         int actionBudgetPerMinute,
         List<String> protect,
-        Path dataDir) {
+        Path dataDir,
+        List<String> jvmTargets,
+        List<SenseTargets.ScrapeTarget> scrapeTargets) {
 
     public static final Duration DEFAULT_TICK_DURATION = Duration.ofSeconds(1);
     public static final int DEFAULT_MAX_BUS_QUEUE = 10_000;
@@ -61,6 +68,8 @@ public record NexusConfig(
 
     public NexusConfig {
         protect = protect == null ? List.of() : List.copyOf(protect);
+        jvmTargets = jvmTargets == null ? List.of() : List.copyOf(jvmTargets);
+        scrapeTargets = scrapeTargets == null ? List.of() : List.copyOf(scrapeTargets);
     }
 
     /** The defaults. */
@@ -127,6 +136,17 @@ public record NexusConfig(
         if (dataDir == null) {
             p.add(new ConfigProblem(source, 0, "dataDir", "null", "must be a directory path"));
         }
+        for (String target : jvmTargets) {
+            String problem = SenseTargets.jvmTargetProblem(target);
+            if (problem != null) {
+                p.add(new ConfigProblem(source, 0, "jvmTargets", target, problem));
+            }
+        }
+        for (SenseTargets.ScrapeTarget t : scrapeTargets) {
+            for (String problem : t.problems()) {
+                p.add(new ConfigProblem(source, 0, "scrapeTargets", String.valueOf(t.url()), problem));
+            }
+        }
         return p;
     }
 
@@ -151,6 +171,8 @@ public record NexusConfig(
         private int actionBudgetPerMinute = DEFAULT_ACTION_BUDGET_PER_MINUTE;
         private List<String> protect = List.of();
         private Path dataDir = DEFAULT_DATA_DIR;
+        private List<String> jvmTargets = List.of();
+        private List<SenseTargets.ScrapeTarget> scrapeTargets = List.of();
 
         Builder() {
         }
@@ -173,6 +195,8 @@ public record NexusConfig(
             actionBudgetPerMinute = c.actionBudgetPerMinute;
             protect = c.protect;
             dataDir = c.dataDir;
+            jvmTargets = c.jvmTargets;
+            scrapeTargets = c.scrapeTargets;
         }
 
         public Builder tickDuration(Duration v) { tickDuration = v; return this; }
@@ -192,6 +216,11 @@ public record NexusConfig(
         public Builder actionBudgetPerMinute(int v) { actionBudgetPerMinute = v; return this; }
         public Builder protect(List<String> v) { protect = Objects.requireNonNullElse(v, List.of()); return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder jvmTargets(List<String> v) { jvmTargets = Objects.requireNonNullElse(v, List.of()); return this; }
+        public Builder scrapeTargets(List<SenseTargets.ScrapeTarget> v) {
+            scrapeTargets = Objects.requireNonNullElse(v, List.of());
+            return this;
+        }
 
         /** Enables or disables one domain. */
         public Builder enable(Domain d, boolean on) {
@@ -211,7 +240,7 @@ public record NexusConfig(
         public NexusConfig buildUnchecked() {
             return new NexusConfig(tickDuration, enableSense, enableUnderstand, enableReason, enableDecide, enableAct,
                     enableMemory, enableReflect, maxBusQueue, enableSafety, enableTelemetry, level, confirmationWindow,
-                    dryRun, actionBudgetPerMinute, protect, dataDir);
+                    dryRun, actionBudgetPerMinute, protect, dataDir, jvmTargets, scrapeTargets);
         }
 
         /**

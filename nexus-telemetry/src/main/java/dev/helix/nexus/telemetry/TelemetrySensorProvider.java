@@ -7,6 +7,7 @@ import dev.helix.nexus.telemetry.host.OshiHostSensor;
 import dev.helix.nexus.telemetry.host.SyscallLatencySensor;
 import dev.helix.nexus.telemetry.jvm.JfrSensor;
 import dev.helix.nexus.telemetry.process.OshiProcessSensor;
+import dev.helix.nexus.telemetry.prometheus.ScrapeTargetSensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import java.util.List;
 /**
  * The service-loaded provider of every telemetry sensor usable on this machine ({@link TelemetrySensors#all()}, whose
  * process sensor is only registered where {@code /proc/self/stat} is readable, plus
- * the {@link SyscallLatencySensor} where {@code /proc/self/stat} exists, plus scrape targets from {@code nexus.scrape.targets}/{@code NEXUS_SCRAPE_TARGETS}); none when the Sense domain is
+ * the {@link SyscallLatencySensor} where {@code /proc/self/stat} exists, plus the scrape targets of {@link ScrapeTargetSensors}: the {@code scrapeTargets} key, or {@code nexus.scrape.targets}/{@code NEXUS_SCRAPE_TARGETS} replacing it); none when the Sense domain is
  * disabled. Registered in {@code META-INF/services/dev.helix.nexus.core.spi.SensorProvider}. Thread-safe.
  *
  * <p>Also: the {@link JfrSensor} where JFR is available (skipped, never an exception, where it is not; its stream
@@ -99,7 +100,7 @@ public final class TelemetrySensorProvider implements SensorProvider {
                 // OSHI not loadable here: no per-process metrics rather than a broken tick
             }
         }
-        out.addAll(TelemetrySensors.scrapeTargetsFromEnvironment());
+        out.addAll(ScrapeTargetSensors.create(config));
         return out;
     }
 }

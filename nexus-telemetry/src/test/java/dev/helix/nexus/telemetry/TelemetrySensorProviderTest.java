@@ -3,6 +3,7 @@ package dev.helix.nexus.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.helix.nexus.core.NexusConfig;
+import dev.helix.nexus.core.SenseTargets;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorHealth;
 import dev.helix.nexus.core.spi.SensorProvider;
@@ -69,11 +70,8 @@ class TelemetrySensorProviderTest {
 
     @Test
     void noSensorsWhenSenseIsDisabled() {
-        NexusConfig off = NexusConfig.builder().build().toBuilder().build();
-        off = new NexusConfig(off.tickDuration(), false, off.enableUnderstand(), off.enableReason(), off.enableDecide(),
-                off.enableAct(), off.enableMemory(), off.enableReflect(), off.maxBusQueue(), off.enableSafety(),
-                off.enableTelemetry(), off.level(), off.confirmationWindow(), off.dryRun(), off.actionBudgetPerMinute(),
-                off.protect(), off.dataDir());
+        NexusConfig off = NexusConfig.builder().enableSense(false)
+                .scrapeTargets(List.of(SenseTargets.ScrapeTarget.of("http://127.0.0.1:9/metrics"))).build();
         assertThat(new TelemetrySensorProvider().create(off)).isEmpty();
     }
 }

@@ -1,6 +1,7 @@
 package dev.helix.nexus.agent.behavior;
 
 import dev.helix.nexus.core.NexusConfig;
+import dev.helix.nexus.core.SenseTargets;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorHealth;
@@ -8,77 +9,74 @@ import dev.helix.nexus.core.spi.SensorProvider;
 import java.net.MalformedURLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.management.remote.JMXServiceURL;
 
 /**
- * The service-loaded provider of {@link AttachedJvmSensor}s for the other JVMs NEXUS is told to watch: the system
- * property {@value #PROPERTY} or, when it is absent, the environment variable {@value #ENV}, a comma-separated list whose
- * entries are process ids (read through the Attach API) or {@code service:jmx:} URLs (read through that connector),
- * e.g. {@code NEXUS_JVM_TARGETS=4242,service:jmx:rmi:///jndi/rmi://127.0.0.1:9010/jmxrmi}. Nothing when unset or when
- * the Sense domain is disabled.
+ * The service-loaded provider of {@link AttachedJvmSensor}s for the other JVMs NEXUS is told to watch: the
+ * configuration key {@code jvmTargets} or, replacing it as a whole when set, the system property {@value #PROPERTY}
+ * or else the environment variable {@value #ENV} (a comma-separated list; precedence in {@link SenseTargets}). Entries
+ * are process ids (read through the Attach API) or {@code service:jmx:} URLs (read through that connector), e.g.
+ * {@code NEXUS_JVM_TARGETS=4242,service:jmx:rmi:///jndi/rmi://127.0.0.1:9010/jmxrmi}. Nothing when none is given or
+ * when the Sense domain is disabled.
  *
  * <p>An entry that is neither a positive pid nor a valid {@code service:jmx:} URL gives a sensor that is FAILED on
- * every tick with the variable and the entry named, so the mistake shows in {@code nexus metrics --health} and in the
- * engine's sensor-health events instead of being dropped silently. O(entries); thread-safe (stateless).
+ * every tick with the variable (or key) and the entry named, so the mistake shows in {@code nexus metrics --health}
+ * and in the engine's sensor-health events instead of being dropped silently; a configuration file with such an entry
+ * is already refused by {@link NexusConfig#validate()}. O(entries); thread-safe (immutable).
  */
 public final class JvmTargetsSensorProvider implements SensorProvider {
 
     /** System property listing the target JVMs. */
-    public static final String PROPERTY = "nexus.jvm.targets";
+    public static final String PROPERTY = SenseTargets.JVM_PROPERTY;
     /** Environment variable listing the target JVMs (used when the property is absent). */
-    public static final String ENV = "NEXUS_JVM_TARGETS";
+    public static final String ENV = SenseTargets.JVM_ENV;
 
-    private final String spec;
-    private final String origin;
+    private final Optional<SenseTargets.Override> override;
 
-    /** Reads {@value #PROPERTY}, else {@value #ENV}. */
+    /** Reads the override from {@value #PROPERTY}, else {@value #ENV}. */
     public JvmTargetsSensorProvider() {
-        String p = System.getProperty(PROPERTY);
-        this.spec = p != null ? p : System.getenv(ENV);
-        this.origin = p != null ? "-D" + PROPERTY : ENV;
+        this.override = SenseTargets.jvmOverride();
     }
 
-    /** For tests: the list as given, reported as coming from {@code origin}. */
+    /** For tests: the override list as given (none when null or blank), reported as coming from {@code origin}. */
     JvmTargetsSensorProvider(String spec, String origin) {
-        this.spec = spec;
-        this.origin = origin;
+        this.override = SenseTargets.override("unused", origin, k -> null, k -> spec);
     }
 
     @Override
     public List<Sensor> create(NexusConfig config) {
         List<Sensor> out = new ArrayList<>();
-        if ((config != null && !config.enableSense()) || spec == null || spec.isBlank()) {
+        if (config != null && !config.enableSense()) {
             return out;
         }
-        for (String raw : spec.split(",")) {
-            String entry = raw.strip();
-            if (entry.isEmpty()) {
-                continue;
+        if (override.isPresent()) {
+            for (String entry : override.get().entries()) {
+                out.add(sensorFor(entry, override.get().origin()));
             }
-            out.add(sensorFor(entry));
+        } else if (config != null) {
+            List<String> targets = config.jvmTargets();
+            for (int i = 0; i < targets.size(); i++) {
+                out.add(sensorFor(targets.get(i), "jvmTargets entry " + (i + 1)));
+            }
         }
         return out;
     }
 
-    private Sensor sensorFor(String entry) {
+    private static Sensor sensorFor(String entry, String origin) {
+        String problem = SenseTargets.jvmTargetProblem(entry);
+        if (problem != null) {
+            return new Misconfigured(entry, origin + ": " + problem);
+        }
         if (entry.startsWith("service:jmx:")) {
             try {
                 return AttachedJvmSensor.remote(new JMXServiceURL(entry));
             } catch (MalformedURLException e) {
                 return new Misconfigured(entry, origin + ": '" + entry + "' is not a valid JMX service URL: "
-                        + e.getMessage());
+                        + e.getMessage()); // unreachable: jvmTargetProblem parsed it
             }
         }
-        try {
-            long pid = Long.parseLong(entry);
-            if (pid > 0) {
-                return new AttachedJvmSensor(pid);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        return new Misconfigured(entry, origin + ": '" + entry
-                + "' is neither a positive process id nor a service:jmx: URL");
+        return new AttachedJvmSensor(Long.parseLong(entry));
     }
 
     /** A target that cannot be read at all: FAILED with the reason on every tick, records nothing. */

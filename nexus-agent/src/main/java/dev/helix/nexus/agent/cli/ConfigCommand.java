@@ -5,8 +5,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.helix.nexus.core.ConfigLoader;
 import dev.helix.nexus.core.ConfigProblem;
+import dev.helix.nexus.core.SenseTargets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +23,9 @@ public final class ConfigCommand extends GroupCommand {
 
     /** Validates a file; exit 2 with one line per problem when invalid. */
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Validate a configuration file: exit 0 when valid, exit 2 with one line per problem when not.")
+            description = {"Validate a configuration file: exit 0 when valid, exit 2 with one line per problem when not.",
+                    "Also checks the target overrides set in this environment (-Dnexus.jvm.targets, NEXUS_JVM_TARGETS,"
+                            + " -Dnexus.scrape.targets, NEXUS_SCRAPE_TARGETS), which replace jvmTargets and scrapeTargets."})
     static final class Check implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -32,12 +36,14 @@ public final class ConfigCommand extends GroupCommand {
         @Override
         public Integer call() {
             ConfigLoader.Result r = ConfigLoader.load(file, List.of());
-            if (r.isValid()) {
+            List<ConfigProblem> problems = new ArrayList<>(r.problems());
+            problems.addAll(SenseTargets.overrideProblems());
+            if (problems.isEmpty()) {
                 spec.commandLine().getOut().println(file + ": valid");
                 return ExitCodes.OK;
             }
             PrintWriter err = spec.commandLine().getErr();
-            for (ConfigProblem p : r.problems()) {
+            for (ConfigProblem p : problems) {
                 err.println(p);
             }
             return ExitCodes.USAGE;
@@ -63,7 +69,14 @@ public final class ConfigCommand extends GroupCommand {
             }
             ObjectMapper yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
-            spec.commandLine().getOut().print(yaml.writeValueAsString(ConfigLoader.describe(r.config())));
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(yaml.writeValueAsString(ConfigLoader.describe(r.config())));
+            SenseTargets.jvmOverride().ifPresent(o -> out.println("# jvmTargets replaced by " + o.origin() + ": "
+                    + String.join(",", o.entries())));
+            SenseTargets.scrapeOverride().ifPresent(o -> out.println("# scrapeTargets replaced by " + o.origin() + ": "
+                    + String.join(",", o.entries()) + " (timeout "
+                    + dev.helix.nexus.core.Durations.format(SenseTargets.ScrapeTarget.DEFAULT_TIMEOUT) + ", every tick)"));
+            out.flush(); // print() does not flush the auto-flushing writer: without this nothing appeared
             return ExitCodes.OK;
         }
     }

@@ -56,6 +56,10 @@ public final class RunCommand implements Callable<Integer> {
             err.println("nexus: --duration: " + e.getMessage());
             return ExitCodes.USAGE;
         }
+        for (dev.helix.nexus.core.ConfigProblem p : dev.helix.nexus.core.SenseTargets.overrideProblems()) {
+            // the override is read by the sensor providers: the entry's sensor will be FAILED naming it
+            err.println("nexus: warning: " + p + " (its sensor will be FAILED)");
+        }
         NexusEngine engine = Agent.create(config, EngineClock.system(),
                 quiet ? null : new ConsoleEvents(out, EnumSet.of(EventCategory.DETECTION, EventCategory.PREDICTION,
                         EventCategory.DECISION, EventCategory.ACTION, EventCategory.ENGINE, EventCategory.OBSERVATION)),

@@ -43,6 +43,24 @@ class JvmTargetsSensorProviderTest {
     }
 
     @Test
+    void configuredTargetsAreUsedUnlessTheVariableReplacesThem() {
+        // pids above any pid_max: the sensors' background attach finds no such process and touches nothing
+        NexusConfig config = NexusConfig.defaults().toBuilder().jvmTargets(List.of("999999991", "nope")).buildUnchecked();
+        List<Sensor> fromConfig = new JvmTargetsSensorProvider(null, "NEXUS_JVM_TARGETS").create(config);
+        List<Sensor> replaced = new JvmTargetsSensorProvider("999999992", "NEXUS_JVM_TARGETS").create(config);
+        try {
+            assertThat(fromConfig).extracting(Sensor::name).containsExactly("jvm-attach-999999991", "jvm-target-nope");
+            assertThat(fromConfig.get(1).health().status()).isEqualTo(SensorHealth.Status.FAILED);
+            assertThat(fromConfig.get(1).health().reason())
+                    .isEqualTo("jvmTargets entry 2: 'nope' is neither a positive process id nor a service:jmx: URL");
+            assertThat(replaced).extracting(Sensor::name).containsExactly("jvm-attach-999999992");
+        } finally {
+            fromConfig.forEach(Sensor::close);
+            replaced.forEach(Sensor::close);
+        }
+    }
+
+    @Test
     void aBadEntryIsAFailedSensorNamingTheVariableAndTheEntry() throws Exception {
         List<Sensor> s = new JvmTargetsSensorProvider("12x, -3,service:jmx:nope", "NEXUS_JVM_TARGETS")
                 .create(NexusConfig.defaults());
@@ -59,6 +77,112 @@ class JvmTargetsSensorProviderTest {
 
     @Test
     void readsAChildJvmByPidAndOverRemoteJmxWithTheOwnJvmMetricSet() throws Exception {
+        int port = startChild();
+        String url = "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi";
+        List<Sensor> sensors = new JvmTargetsSensorProvider(child.pid() + "," + url, "NEXUS_JVM_TARGETS")
+                .create(NexusConfig.defaults());
+        assertThat(sensors).extracting(Sensor::name).containsExactly("jvm-attach-" + child.pid(), "jvm-jmx-" + url);
+        Map<MetricKey, Double> got = new HashMap<>();
+        MetricSink sink = (k, v, t) -> got.put(k, v);
+        // connecting happens off the tick: sample like a 300 ms tick until both report a CPU rate (two readings)
+        MetricKey pidCores = MetricKey.of("jvm_process_cpu_cores", "pid", Long.toString(child.pid()));
+        MetricKey urlCores = MetricKey.of("jvm_process_cpu_cores", "jmx", url);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(got.containsKey(pidCores) && got.containsKey(urlCores)) && System.nanoTime() < deadline) {
+            long now = System.currentTimeMillis();
+            for (Sensor s : sensors) {
+                s.sample(sink, now);
+            }
+            Thread.sleep(300);
+        }
+        assumeTrue(sensors.get(0).health().isHealthy(), "cannot attach to the child: " + sensors.get(0).health());
+        assertThat(sensors.get(1).health().isHealthy()).as(sensors.get(1).health().toString()).isTrue();
+        for (String[] label : new String[][] {{"pid", Long.toString(child.pid())}, {"jmx", url}}) {
+            assertThat(value(got, "jvm_memory_used_bytes", label, "area", "heap")).isPositive();
+            assertThat(value(got, "jvm_memory_committed_bytes", label, "area", "nonheap")).isPositive();
+            assertThat(value(got, "jvm_memory_pool_used_bytes", label, "pool", "Eden Space")).isGreaterThanOrEqualTo(0);
+            assertThat(value(got, "jvm_memory_pool_used_after_gc_bytes", label, "pool", "Tenured Gen"))
+                    .isGreaterThanOrEqualTo(0);
+            assertThat(value(got, "jvm_gc_collections", label, "gc", "Copy")).isGreaterThanOrEqualTo(0);
+            assertThat(value(got, "jvm_gc_time_fraction", label, "gc", "MarkSweepCompact")).isBetween(0.0, 1.0);
+            assertThat(value(got, "jvm_classes_loaded", label)).isGreaterThan(100);
+            assertThat(value(got, "jvm_open_fds", label)).isGreaterThan(2);
+            assertThat(value(got, "jvm_max_fds", label)).isGreaterThanOrEqualTo(value(got, "jvm_open_fds", label));
+            assertThat(value(got, "jvm_threads_live", label)).isGreaterThan(1);
+            assertThat(value(got, "jvm_threads_deadlocked", label)).isZero();
+            assertThat(value(got, "jvm_threads", label, "state", "runnable")).isPositive();
+            double states = 0;
+            for (Thread.State st : Thread.State.values()) {
+                states += value(got, "jvm_threads", label, "state", st.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(states).as("thread states sum to the live threads").isEqualTo(value(got, "jvm_threads_live", label));
+            assertThat(value(got, "jvm_process_cpu_cores", label)).isGreaterThanOrEqualTo(0);
+            assertThat(value(got, "jmx_reading_age_seconds", label)).isGreaterThanOrEqualTo(0);
+        }
+        sensors.forEach(Sensor::close);
+    }
+
+    /**
+     * A SIGSTOPped target answers no JMX call (RMI has no reply timeout): the tick must not wait for it. The last
+     * reading is republished DEGRADED while younger than the timeout, then FAILED with nothing recorded; after SIGCONT
+     * the sensor is healthy again.
+     */
+    @Test
+    void aStoppedTargetNeverStallsTheTickAndRecoversWhenResumed() throws Exception {
+        int port = startChild();
+        assumeTrue(java.nio.file.Files.isExecutable(Path.of("/bin/kill")), "no /bin/kill");
+        AttachedJvmSensor s = AttachedJvmSensor.remote(
+                new javax.management.remote.JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi"),
+                java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(1500));
+        try {
+            Map<MetricKey, Double> got = new HashMap<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!s.health().isHealthy() && System.nanoTime() < deadline) {
+                s.sample((k, v, t) -> got.put(k, v), System.currentTimeMillis());
+                Thread.sleep(200);
+            }
+            assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+            signal("STOP");
+            long stoppedAt = System.currentTimeMillis();
+            List<SensorHealth.Status> seen = new java.util.ArrayList<>();
+            long longestTickNanos = 0;
+            int recordedWhenFailed = 0;
+            while (System.currentTimeMillis() - stoppedAt < 3_000) {
+                int[] n = {0};
+                long t0 = System.nanoTime();
+                s.sample((k, v, t) -> n[0]++, System.currentTimeMillis());
+                longestTickNanos = Math.max(longestTickNanos, System.nanoTime() - t0);
+                seen.add(s.health().status());
+                if (s.health().status() == SensorHealth.Status.FAILED) {
+                    recordedWhenFailed += n[0];
+                }
+                Thread.sleep(200);
+            }
+            // each tick waits at most the 100 ms wait for the reading it starts, and none is started while one hangs
+            assertThat(longestTickNanos).as("longest tick while the target is stopped")
+                    .isLessThan(TimeUnit.SECONDS.toNanos(1));
+            assertThat(seen).contains(SensorHealth.Status.DEGRADED).endsWith(SensorHealth.Status.FAILED);
+            assertThat(s.health().reason()).contains("no answer from the JVM at service:jmx:").contains("timeout 1500 ms");
+            assertThat(recordedWhenFailed).as("stale readings are not republished past the timeout").isZero();
+            signal("CONT");
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!s.health().isHealthy() && System.nanoTime() < deadline) {
+                s.sample((k, v, t) -> got.put(k, v), System.currentTimeMillis());
+                Thread.sleep(200);
+            }
+            assertThat(s.health().isHealthy()).as("after SIGCONT: " + s.health()).isTrue();
+        } finally {
+            signal("CONT");
+            s.close();
+        }
+    }
+
+    private void signal(String sig) throws Exception {
+        new ProcessBuilder("/bin/kill", "-" + sig, Long.toString(child.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Starts {@link DeadlockChild} (no deadlock) with a remote JMX connector on a free loopback port; returns it. */
+    private int startChild() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -80,40 +204,7 @@ class JvmTargetsSensorProviderTest {
             }
         });
         assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo("ready");
-
-        String url = "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi";
-        List<Sensor> sensors = new JvmTargetsSensorProvider(child.pid() + "," + url, "NEXUS_JVM_TARGETS")
-                .create(NexusConfig.defaults());
-        assertThat(sensors).extracting(Sensor::name).containsExactly("jvm-attach-" + child.pid(), "jvm-jmx-" + url);
-        Map<MetricKey, Double> got = new HashMap<>();
-        MetricSink sink = (k, v, t) -> got.put(k, v);
-        long t0 = System.currentTimeMillis();
-        for (Sensor s : sensors) {
-            s.sample(sink, t0);
-        }
-        Thread.sleep(300);
-        for (Sensor s : sensors) {
-            s.sample(sink, t0 + 300);
-        }
-        assumeTrue(sensors.get(0).health().isHealthy(), "cannot attach to the child: " + sensors.get(0).health());
-        assertThat(sensors.get(1).health().isHealthy()).as(sensors.get(1).health().toString()).isTrue();
-        for (String[] label : new String[][] {{"pid", Long.toString(child.pid())}, {"jmx", url}}) {
-            assertThat(value(got, "jvm_memory_used_bytes", label, "area", "heap")).isPositive();
-            assertThat(value(got, "jvm_memory_committed_bytes", label, "area", "nonheap")).isPositive();
-            assertThat(value(got, "jvm_memory_pool_used_bytes", label, "pool", "Eden Space")).isGreaterThanOrEqualTo(0);
-            assertThat(value(got, "jvm_memory_pool_used_after_gc_bytes", label, "pool", "Tenured Gen"))
-                    .isGreaterThanOrEqualTo(0);
-            assertThat(value(got, "jvm_gc_collections", label, "gc", "Copy")).isGreaterThanOrEqualTo(0);
-            assertThat(value(got, "jvm_gc_time_fraction", label, "gc", "MarkSweepCompact")).isBetween(0.0, 1.0);
-            assertThat(value(got, "jvm_classes_loaded", label)).isGreaterThan(100);
-            assertThat(value(got, "jvm_open_fds", label)).isGreaterThan(2);
-            assertThat(value(got, "jvm_max_fds", label)).isGreaterThanOrEqualTo(value(got, "jvm_open_fds", label));
-            assertThat(value(got, "jvm_threads_live", label)).isGreaterThan(1);
-            assertThat(value(got, "jvm_threads_deadlocked", label)).isZero();
-            assertThat(value(got, "jvm_threads", label, "state", "runnable")).isPositive();
-            assertThat(value(got, "jvm_process_cpu_cores", label)).isGreaterThanOrEqualTo(0);
-        }
-        sensors.forEach(Sensor::close);
+        return port;
     }
 
     private static double value(Map<MetricKey, Double> got, String name, String[] label, String... more) {

@@ -1,5 +1,6 @@
 package dev.helix.nexus.telemetry.prometheus;
 
+import dev.helix.nexus.core.SenseTargets;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
@@ -58,6 +59,7 @@ public final class PrometheusScrapeSensor extends AbstractSensor {
     private final URI uri;
     private final String target;
     private final Duration timeout;
+    private final long intervalMillis;
     private final int maxSamples;
     private final long maxBytes;
     private final ExecutorService executor;
@@ -97,12 +99,30 @@ public final class PrometheusScrapeSensor extends AbstractSensor {
      *     positive
      */
     public PrometheusScrapeSensor(URI uri, Duration timeout, int maxSamples, long maxBytes) {
+        this(uri, timeout, Duration.ZERO, maxSamples, maxBytes);
+    }
+
+    /**
+     * Creates the sensor and starts its first scrape in the background; a new scrape is started at the first tick at
+     * least {@code interval} after the start of the previous one (and never while one is in flight), and between
+     * scrapes each tick republishes the latest with its {@code scrape_age_seconds}. With an interval, a scrape is
+     * DEGRADED/FAILED as late only once it has been in flight at a later tick, as without one.
+     *
+     * @param interval least time between the starts of two scrapes; zero: every tick
+     * @throws IllegalArgumentException as {@link #PrometheusScrapeSensor(URI, Duration, int, long)}, or for a
+     *     negative interval
+     */
+    public PrometheusScrapeSensor(URI uri, Duration timeout, Duration interval, int maxSamples, long maxBytes) {
         super("scrape:" + uri, uri.toString());
         checkTarget(uri);
         if (timeout.isNegative() || timeout.isZero() || maxSamples < 1 || maxBytes < 1) {
             throw new IllegalArgumentException("timeout, maxSamples and maxBytes must be positive for " + uri + ": "
                     + timeout + ", " + maxSamples + ", " + maxBytes);
         }
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException("interval must not be negative for " + uri + ": " + interval);
+        }
+        this.intervalMillis = interval.toMillis();
         this.uri = uri;
         this.target = uri.getAuthority();
         this.timeout = timeout;
@@ -125,12 +145,9 @@ public final class PrometheusScrapeSensor extends AbstractSensor {
      * @throws IllegalArgumentException naming the URL and what is wrong with it
      */
     public static void checkTarget(URI uri) {
-        String scheme = uri.getScheme();
-        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-            throw new IllegalArgumentException("scrape target '" + uri + "' is not an http(s) URL");
-        }
-        if (uri.getHost() == null || uri.getAuthority() == null) {
-            throw new IllegalArgumentException("scrape target '" + uri + "' has no host");
+        String problem = SenseTargets.scrapeUrlProblem(uri.toString());
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
     }
 
@@ -146,7 +163,8 @@ public final class PrometheusScrapeSensor extends AbstractSensor {
             pending = null;
         }
         boolean late = pending != null;
-        if (pending == null) {
+        if (pending == null && (intervalMillis == 0 || latest == null || latestStartedAt == Long.MIN_VALUE
+                || ts - latestStartedAt >= intervalMillis)) {
             pending = startScrape();
             pendingStartedAt = ts;
         }

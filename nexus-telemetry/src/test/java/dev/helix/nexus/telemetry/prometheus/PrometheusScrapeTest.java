@@ -3,6 +3,8 @@ package dev.helix.nexus.telemetry.prometheus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.helix.nexus.core.NexusConfig;
+import dev.helix.nexus.core.SenseTargets;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorHealth;
@@ -59,11 +61,14 @@ class PrometheusScrapeTest {
     /** Released once each time the server starts holding a request. */
     final Semaphore held = new Semaphore(0);
     final AtomicBoolean hang = new AtomicBoolean();
+    /** Requests answered on /metrics. */
+    final AtomicInteger hits = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/metrics", ex -> {
+            hits.incrementAndGet();
             byte[] b = body.get().getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(status.get(), b.length);
             try (OutputStream o = ex.getResponseBody()) {
@@ -268,6 +273,54 @@ class PrometheusScrapeTest {
             assertThat(sensors.get(3).health().reason()).contains("'bogus' is not an http(s) URL");
         } finally {
             sensors.forEach(Sensor::close);
+        }
+    }
+
+    @Test
+    void intervalSpacesTheScrapesAndTicksBetweenRepublishTheLatestWithItsAge() throws Exception {
+        try (PrometheusScrapeSensor s = new PrometheusScrapeSensor(uri, Duration.ofSeconds(2), Duration.ofSeconds(3),
+                1000, 1 << 20)) {
+            Sink sink = new Sink();
+            tickAfterScrape(s, sink, T0); // publishes the constructor's scrape, starts one at T0
+            tickAfterScrape(s, sink, T0 + 1000); // publishes T0's; 1 s < 3 s: none started
+            assertThat(hits.get()).isEqualTo(2);
+            s.sample(sink, T0 + 2000);
+            assertThat(hits.get()).as("no scrape before the interval has passed").isEqualTo(2);
+            assertThat(s.health().isHealthy()).as(s.health().toString()).isTrue();
+            String target = uri.getAuthority();
+            assertThat(sink.get("scrape_age_seconds", "scrape_target", target)).isEqualTo(2.0);
+            assertThat(sink.get("node_load1", "scrape_target", target)).isEqualTo(0.19);
+            s.sample(sink, T0 + 3000); // 3 s after T0's scrape: the next one starts
+            assertThat(s.awaitScrape(Duration.ofSeconds(10))).isTrue();
+            assertThat(hits.get()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void configuredTargetsAreSensorsUnlessTheEnvironmentReplacesThem() throws Exception {
+        NexusConfig config = NexusConfig.builder().buildUnchecked().toBuilder().scrapeTargets(List.of(
+                new SenseTargets.ScrapeTarget(uri.toString(), Duration.ofMillis(700), Duration.ofSeconds(10)),
+                SenseTargets.ScrapeTarget.of("ftp://host/metrics"))).buildUnchecked();
+        List<Sensor> configured = ScrapeTargetSensors.create(config, java.util.Optional.empty());
+        List<Sensor> replaced = ScrapeTargetSensors.create(config, java.util.Optional.of(
+                new SenseTargets.Override("NEXUS_SCRAPE_TARGETS", List.of("http://127.0.0.1:9/metrics", "bogus"))));
+        try {
+            assertThat(configured).extracting(Sensor::name).containsExactly("scrape:" + uri, "scrape:ftp://host/metrics");
+            Sink sink = new Sink();
+            configured.get(1).sample(sink, T0);
+            assertThat(sink.latest).isEmpty();
+            assertThat(configured.get(1).health().status()).isEqualTo(SensorHealth.Status.FAILED);
+            assertThat(configured.get(1).health().reason())
+                    .isEqualTo("scrapeTargets entry 2: scrape target 'ftp://host/metrics' is not an http(s) URL");
+            assertThat(replaced).extracting(Sensor::name).containsExactly("scrape:http://127.0.0.1:9/metrics", "scrape:bogus");
+            replaced.get(1).sample(sink, T0);
+            assertThat(replaced.get(1).health().reason())
+                    .isEqualTo("NEXUS_SCRAPE_TARGETS: scrape target 'bogus' is not an http(s) URL");
+            assertThat(ScrapeTargetSensors.create(config.toBuilder().enableSense(false).buildUnchecked(),
+                    java.util.Optional.empty())).isEmpty();
+        } finally {
+            configured.forEach(Sensor::close);
+            replaced.forEach(Sensor::close);
         }
     }
 
