@@ -7,16 +7,14 @@ import dev.helix.nexus.core.NexusConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every engine-running command shares: a config file plus overrides. */
 public final class ConfigOptions {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file (keys: see 'nexus config show').")
-    Path configFile;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one configuration key, e.g. --set level=monitoring. Repeatable.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    ConfigFileOptions file = new ConfigFileOptions();
 
     @Option(names = "--level", paramLabel = "LEVEL", description = "Level 0-6 or name (disabled, monitoring, detection, prediction, correction, healing, autonomous).")
     String level;
@@ -32,8 +30,7 @@ public final class ConfigOptions {
 
     /** Loads the configuration; on problems prints one line each to stderr and throws. */
     NexusConfig load(List<String> defaults) {
-        List<String> all = new ArrayList<>(defaults);
-        all.addAll(overrides);
+        List<String> all = new ArrayList<>();
         if (level != null) {
             all.add("level=" + level);
         }
@@ -46,11 +43,7 @@ public final class ConfigOptions {
         if (dataDir != null) {
             all.add("dataDir=" + dataDir);
         }
-        ConfigLoader.Result r = ConfigLoader.load(configFile, all);
-        if (!r.isValid()) {
-            throw new InvalidConfigException(r.problems());
-        }
-        return r.config();
+        return file.load(defaults, all);
     }
 
     /** Prints each problem on its own line. */

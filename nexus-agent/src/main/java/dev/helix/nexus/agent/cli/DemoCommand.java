@@ -7,10 +7,13 @@ import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.clock.EngineClock;
 import dev.helix.nexus.core.engine.NexusEngine;
 import dev.helix.nexus.core.engine.TickStats;
+import dev.helix.nexus.core.event.CompositeEventLog;
 import dev.helix.nexus.core.event.EventCategory;
 import dev.helix.nexus.core.event.JsonLinesEventLog;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.SensorHealth;
+import dev.helix.nexus.telemetry.store.BackgroundStoreWriter;
+import dev.helix.nexus.telemetry.store.SqliteTelemetryStore;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +91,11 @@ public final class DemoCommand implements Callable<Integer> {
         if (!noHeal) {
             out.printf("%n== healing scenario: NEXUS starts a leaking and a CPU-hogging child of its own and heals them%n");
             out.flush();
-            try (JsonLinesEventLog events = new JsonLinesEventLog(config.dataDir().resolve(Agent.EVENTS))) {
+            // the scenario's audit trail goes where the agent's does: events.jsonl and the SQLite store, whose
+            // actions table takes every ACTION event (the engine above is closed, so the store file is free)
+            try (CompositeEventLog events = new CompositeEventLog()) {
+                events.add(new JsonLinesEventLog(config.dataDir().resolve(Agent.EVENTS)));
+                events.add(BackgroundStoreWriter.start(SqliteTelemetryStore.open(config.dataDir().resolve(Agent.STORE))));
                 HealingScenario.Report r = new HealingScenario(out, events, HealingScenario.Timings.DEMO, options.dryRun,
                         dev.helix.nexus.core.NexusConfig.DEFAULT_DATA_DIR.resolve("demo-heal")).run();
                 if (!r.clean()) {

@@ -2,6 +2,7 @@ package dev.helix.nexus.agent.cli;
 
 import dev.helix.nexus.agent.Agent;
 import dev.helix.nexus.core.Durations;
+import dev.helix.nexus.core.InvalidConfigException;
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.clock.EngineClock;
 import dev.helix.nexus.core.spi.Sensor;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,6 +36,10 @@ public final class MetricsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** {@code -c FILE} and {@code --set}: the sensing keys ({@code jvmTargets}, {@code scrapeTargets}) apply here too. */
+    @Mixin
+    ConfigFileOptions configFile = new ConfigFileOptions();
 
     @Option(names = "--once", description = "Print once and exit (default: print every interval until interrupted).")
     boolean once;
@@ -64,7 +70,14 @@ public final class MetricsCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("nexus: --interval must be positive, got " + interval);
             return ExitCodes.USAGE;
         }
-        List<Sensor> sensors = sensorSource.apply(NexusConfig.defaults());
+        NexusConfig config;
+        try {
+            config = configFile.load(List.of(), List.of());
+        } catch (InvalidConfigException e) {
+            ConfigOptions.report(e, spec.commandLine().getErr());
+            return ExitCodes.USAGE;
+        }
+        List<Sensor> sensors = sensorSource.apply(config);
         TelemetryStore store = new TelemetryStore();
         try {
             sampleAll(sensors, store, clock.wallMillis());

@@ -2,6 +2,7 @@ package dev.helix.nexus.agent.cli;
 
 import dev.helix.nexus.agent.Agent;
 import dev.helix.nexus.core.Durations;
+import dev.helix.nexus.core.InvalidConfigException;
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.telemetry.TelemetryRecorder;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,6 +33,10 @@ public final class RecordCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** {@code -c FILE} and {@code --set}: the sensing keys ({@code jvmTargets}, {@code scrapeTargets}) apply here too. */
+    @Mixin
+    ConfigFileOptions configFile = new ConfigFileOptions();
 
     @Option(names = "--duration", defaultValue = "30s", paramLabel = "DURATION", description = "How long to record (default ${DEFAULT-VALUE}).")
     String duration;
@@ -51,7 +57,14 @@ public final class RecordCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         long readings = Math.max(1, total.toNanos() / every.toNanos());
-        List<Sensor> sensors = Agent.discoverSensors(NexusConfig.defaults());
+        NexusConfig config;
+        try {
+            config = configFile.load(List.of(), List.of());
+        } catch (InvalidConfigException e) {
+            ConfigOptions.report(e, err);
+            return ExitCodes.USAGE;
+        }
+        List<Sensor> sensors = Agent.discoverSensors(config);
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             err.println("nexus: --out: directory " + parent + " does not exist");

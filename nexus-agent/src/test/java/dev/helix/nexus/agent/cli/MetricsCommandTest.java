@@ -2,17 +2,24 @@ package dev.helix.nexus.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.clock.ManualClock;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorHealth;
 import dev.helix.nexus.telemetry.prometheus.PrometheusTextParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** {@code nexus metrics}: time from the injected clock, label values escaped so every series is one parseable line. */
+/**
+ * {@code nexus metrics}: time from the injected clock, label values escaped so every series is one parseable line, the
+ * configuration file's sensing targets applied.
+ */
 class MetricsCommandTest {
 
     private static final long START = 1_767_225_600_000L;
@@ -80,5 +87,40 @@ class MetricsCommandTest {
         assertThat(parsed.badLines()).isZero();
         assertThat(parsed.samples()).extracting(PrometheusTextParser.Sample::key)
                 .contains(MetricKey.of("process_info", "cmdline", CMDLINE, "pid", "42"));
+    }
+
+    @Test
+    void theConfigFilesSensingTargetsReachTheSensors(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("nexus.yaml");
+        Files.writeString(f, """
+                jvmTargets: [4242]
+                scrapeTargets: [{url: "http://127.0.0.1:9100/metrics", interval: 15s}]
+                """);
+        List<NexusConfig> seen = new ArrayList<>();
+        MetricsCommand c = command(new ManualClock(START), new StampSensor());
+        c.sensorSource = config -> {
+            seen.add(config);
+            return List.of(new StampSensor());
+        };
+
+        CliRun.command(c, "--once", "-c", f.toString()).assertExit(ExitCodes.OK);
+
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0).jvmTargets()).containsExactly("4242");
+        assertThat(seen.get(0).scrapeTargets()).extracting(t -> t.url())
+                .containsExactly("http://127.0.0.1:9100/metrics");
+    }
+
+    @Test
+    void aBadConfigFileIsAUsageErrorNamingFileLineAndKeyBeforeAnySensorIsOpened(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("bad.yaml");
+        Files.writeString(f, "jvmTargets: [bogus]\n");
+        StampSensor sensor = new StampSensor();
+
+        CliRun run = CliRun.command(command(new ManualClock(START), sensor), "--once", "-c", f.toString())
+                .assertExit(ExitCodes.USAGE);
+
+        assertThat(run.err()).contains(f + ":1: jvmTargets = 'bogus'");
+        assertThat(sensor.stamps).isEmpty();
     }
 }
