@@ -1,8 +1,6 @@
 package dev.helix.nexus.telemetry;
 
-import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.core.spi.Sensor;
-import dev.helix.nexus.core.spi.SensorHealth;
 import dev.helix.nexus.telemetry.cgroup.CgroupMounts;
 import dev.helix.nexus.telemetry.cgroup.CgroupV1Sensor;
 import dev.helix.nexus.telemetry.cgroup.CgroupV2Sensor;
@@ -18,9 +16,7 @@ import dev.helix.nexus.telemetry.host.VmStatSensor;
 import dev.helix.nexus.telemetry.host.ZoneInfoSensor;
 import dev.helix.nexus.telemetry.jvm.JvmSensor;
 import dev.helix.nexus.telemetry.process.ProcessSensor;
-import dev.helix.nexus.telemetry.prometheus.PrometheusScrapeSensor;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,74 +108,6 @@ public final class TelemetrySensors {
             out.add(new CgroupV2Sensor(mounts.v2(), CGROUP_DEPTH, CGROUP_MAX_GROUPS));
         }
         return out;
-    }
-
-    /**
-     * Scrape sensors for the endpoints listed in the system property {@code nexus.scrape.targets} or the environment
-     * variable {@code NEXUS_SCRAPE_TARGETS} (comma-separated http(s) URLs; blank entries are ignored). An entry that
-     * is not an absolute http(s) URL with a host gives a sensor that is FAILED on every tick naming the variable, the
-     * entry and what is wrong, and records nothing: a typo is visible in the health report, not silently dropped.
-     */
-    public static List<Sensor> scrapeTargetsFromEnvironment() {
-        String property = System.getProperty("nexus.scrape.targets");
-        String spec = property != null ? property : System.getenv("NEXUS_SCRAPE_TARGETS");
-        return scrapeTargets(spec, property != null ? "nexus.scrape.targets" : "NEXUS_SCRAPE_TARGETS");
-    }
-
-    /**
-     * Scrape sensors for a comma-separated list of URLs (see {@link #scrapeTargetsFromEnvironment()}).
-     *
-     * @param spec   the list, null or blank for none
-     * @param origin where the list came from, named in the health of a malformed entry
-     */
-    public static List<Sensor> scrapeTargets(String spec, String origin) {
-        List<Sensor> out = new ArrayList<>();
-        if (spec == null || spec.isBlank()) {
-            return out;
-        }
-        for (String s : spec.split(",")) {
-            String entry = s.strip();
-            if (entry.isEmpty()) {
-                continue;
-            }
-            try {
-                URI u = new URI(entry);
-                PrometheusScrapeSensor.checkTarget(u);
-                out.add(new PrometheusScrapeSensor(u));
-            } catch (URISyntaxException e) {
-                out.add(new UnusableSensor("scrape:" + entry, origin,
-                        origin + ": scrape target '" + entry + "' is not a URL: " + e.getMessage()));
-            } catch (IllegalArgumentException e) {
-                out.add(new UnusableSensor("scrape:" + entry, origin, origin + ": " + e.getMessage()));
-            }
-        }
-        return out;
-    }
-
-    /** A configured source that cannot be read at all: FAILED with the reason on every tick, records nothing. */
-    static final class UnusableSensor implements Sensor {
-        private final String name;
-        private final SensorHealth health;
-
-        UnusableSensor(String name, String source, String reason) {
-            this.name = name;
-            this.health = SensorHealth.failed(source, reason);
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public void sample(MetricSink sink, long timestampMillis) {
-            // nothing to read: the health says why
-        }
-
-        @Override
-        public SensorHealth health() {
-            return health;
-        }
     }
 
     private static void addIf(List<Sensor> out, Path source, Sensor s) {

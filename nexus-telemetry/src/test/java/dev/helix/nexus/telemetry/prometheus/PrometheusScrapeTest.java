@@ -8,7 +8,6 @@ import dev.helix.nexus.core.SenseTargets;
 import dev.helix.nexus.core.spi.MetricKey;
 import dev.helix.nexus.core.spi.Sensor;
 import dev.helix.nexus.core.spi.SensorHealth;
-import dev.helix.nexus.telemetry.TelemetrySensors;
 import dev.helix.nexus.telemetry.TestSupport.Sink;
 import dev.helix.nexus.telemetry.internal.AbstractSensor;
 import java.io.OutputStream;
@@ -19,6 +18,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -256,8 +256,8 @@ class PrometheusScrapeTest {
 
     @Test
     void malformedTargetsAreFailedSensorsNamingTheEntry() throws Exception {
-        List<Sensor> sensors = TelemetrySensors.scrapeTargets(
-                uri + ", ftp://host/metrics,http://bad host/metrics , bogus,,", "NEXUS_SCRAPE_TARGETS");
+        List<Sensor> sensors = ScrapeTargetSensors.create(NexusConfig.defaults(), Optional.of(new SenseTargets.Override(
+                "NEXUS_SCRAPE_TARGETS", List.of(uri.toString(), "ftp://host/metrics", "http://bad host/metrics", "bogus"))));
         try {
             assertThat(sensors).hasSize(4);
             assertThat(sensors.get(0)).isInstanceOf(PrometheusScrapeSensor.class);
