@@ -665,7 +665,7 @@ public final class ProcessSensor extends AbstractSensor {
         long cpuTicks = stat.utimeTicks + stat.stimeTicks;
         boolean unchanged = t.ts != Long.MIN_VALUE && cpuTicks == t.cpuTicks && rss == t.rssBytes
                 && stat.state == t.state && stat.threads == t.threads;
-        t.idleReads = unchanged ? t.idleReads + 1 : 0;
+        t.idleReads = unchanged ? Math.min(t.idleReads + 1, 1 << 20) : 0; // bounded: no overflow in long runs
         t.nextRead = thisTick + recheckInterval(t.idleReads, idleRecheckCap);
         long dt = ts - t.ts;
         if (t.ts != Long.MIN_VALUE && dt > 0) {
