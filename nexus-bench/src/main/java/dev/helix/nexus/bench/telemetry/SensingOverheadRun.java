@@ -202,6 +202,8 @@ public final class SensingOverheadRun {
         int sampleErrors;
         final long[] perSensorCpuNs;
         final long[] perSensorAlloc;
+        /** Per sensor, CPU ns summed over the measured ticks before {@link #splitAt} (index 0) and from it on (1). */
+        final long[][] perSensorPhaseCpuNs;
 
         SensingLoop(List<Sensor> sensors, int n, com.sun.management.ThreadMXBean tmx, BackgroundStoreWriter writer) {
             this.sensors = sensors;
@@ -218,6 +220,7 @@ public final class SensingOverheadRun {
             wallNs = new long[n];
             perSensorCpuNs = new long[sensors.size()];
             perSensorAlloc = new long[sensors.size()];
+            perSensorPhaseCpuNs = new long[2][sensors.size()];
             splitAt = n >= 2 * SPLIT_TICK ? SPLIT_TICK : -1;
         }
 
@@ -239,7 +242,7 @@ public final class SensingOverheadRun {
                         userNs0 = tmx.getCurrentThreadUserTime();
                         threadCpuNs0 = tmx.getCurrentThreadCpuTime();
                     }
-                    if (m == splitAt) {
+                    if (splitAt >= 0 && m == splitAt) { // not at m = -1, the last warm-up tick of a short run
                         threadsSplit = threadCpu(self);
                         procTicksSplit = procCpuTicks(self);
                         windowSplitNs = System.nanoTime();
@@ -260,6 +263,7 @@ public final class SensingOverheadRun {
                         long na = tmx.getCurrentThreadAllocatedBytes();
                         if (m >= 0) {
                             perSensorCpuNs[k] += nc - pc;
+                            perSensorPhaseCpuNs[splitAt >= 0 && m >= splitAt ? 1 : 0][k] += nc - pc;
                             perSensorAlloc[k] += na - pa;
                         }
                         pc = nc;
@@ -657,6 +661,57 @@ public final class SensingOverheadRun {
         }
     }
 
+    /**
+     * Processes per tick and how many of them had their {@code stat} read, from the processes sensor's own series in
+     * the store ({@code host_processes}, {@code host_processes_stat_read}; the latter only from builds that export
+     * it), over the last {@code n} recorded ticks, split like the phases.
+     */
+    private static void reportProcessReads(SensingLoop s, int n) {
+        double[] procs = lastValues(s.store, "host_processes", n);
+        double[] read = lastValues(s.store, "host_processes_stat_read", n);
+        int k0 = s.splitAt > 0 ? s.splitAt : n;
+        StringBuilder out = new StringBuilder("Processes per tick (mean; ticks 0-" + (k0 - 1)
+                + (k0 < n ? " | ticks " + k0 + "-" + (n - 1) : "") + "): ");
+        out.append(String.format(Locale.ROOT, "%.1f", meanOf(procs, 0, Math.min(k0, procs.length))));
+        if (k0 < n) {
+            out.append(String.format(Locale.ROOT, " | %.1f", meanOf(procs, k0, procs.length)));
+        }
+        if (read.length == 0) {
+            out.append("; stat read per tick: not exported by this build (every process read every tick)");
+        } else {
+            out.append(String.format(Locale.ROOT, "; stat read per tick: %.1f", meanOf(read, 0, Math.min(k0,
+                    read.length))));
+            if (k0 < n) {
+                out.append(String.format(Locale.ROOT, " | %.1f", meanOf(read, k0, read.length)));
+            }
+        }
+        System.out.println(out);
+    }
+
+    /** The last {@code n} recorded values of the label-less series {@code name}, oldest first (fewer if missing). */
+    private static double[] lastValues(TelemetryStore store, String name, int n) {
+        dev.helix.nexus.core.spi.MetricKey key = dev.helix.nexus.core.spi.MetricKey.of(name);
+        int size = store.size(key);
+        if (size <= 0) {
+            return new double[0];
+        }
+        long[] times = new long[size];
+        double[] values = new double[size];
+        int got = store.copyHistory(key, times, values);
+        return Arrays.copyOfRange(values, Math.max(0, got - n), got);
+    }
+
+    private static double meanOf(double[] a, int from, int to) {
+        if (to <= from) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += a[i];
+        }
+        return sum / (to - from);
+    }
+
     private static void report(int n, SensingLoop s, ScrapeLoop c, long selfPid, long nePid, long rssBaselineKb)
             throws IOException {
         long rssKb = statusKb(selfPid, "VmRSS");
@@ -751,6 +806,16 @@ public final class SensingOverheadRun {
             System.out.printf(Locale.ROOT, "  %-16s %8.3f ms CPU %,12.0f bytes%n", s.sensors.get(k).name(),
                     s.perSensorCpuNs[k] / 1e6 / n, (double) s.perSensorAlloc[k] / n);
         }
+        if (s.splitAt > 0) {
+            int k0 = s.splitAt;
+            System.out.printf(Locale.ROOT, "Per NEXUS sensor by phase (ms CPU per tick): ticks 0-%d | ticks %d-%d%n",
+                    k0 - 1, k0, n - 1);
+            for (int k = 0; k < s.sensors.size(); k++) {
+                System.out.printf(Locale.ROOT, "  %-16s %8.3f | %8.3f%n", s.sensors.get(k).name(),
+                        s.perSensorPhaseCpuNs[0][k] / 1e6 / k0, s.perSensorPhaseCpuNs[1][k] / 1e6 / (n - k0));
+            }
+        }
+        reportProcessReads(s, n);
         java.lang.management.MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         System.out.printf(Locale.ROOT, "JVM heap at end: used %d MB, committed %d MB, max %d MB; %d live threads%n",
                 heap.getUsed() >> 20, heap.getCommitted() >> 20, heap.getMax() >> 20,

@@ -4,7 +4,9 @@ package dev.helix.nexus.telemetry.process;
  * Receives, from a {@link ProcessSensor} it is attached to ({@link ProcessSensor#scanListener}), the fields of every
  * {@code /proc/[pid]/stat} line that sensor reads in a tick, so that another consumer of the same fields need not
  * read the files a second time. Per tick: {@link #scanStarted}, then {@link #process} once per process whose stat
- * was read and parsed (in no particular order, each pid at most once), then {@link #scanFinished}.
+ * was read and parsed (in no particular order, each pid at most once), then {@link #scanFinished}. While a listener
+ * is attached the sensor reads every process's stat every tick (its idle re-check, which leaves idle processes unread
+ * on some ticks, is suspended), so a complete scan names every process under the proc root.
  *
  * <p>Calls come on the sampling thread, inside the sensor's tick: an implementation must be cheap, must not
  * allocate per process (to keep the scan allocation-free), must not throw, and must not keep the sensor waiting.

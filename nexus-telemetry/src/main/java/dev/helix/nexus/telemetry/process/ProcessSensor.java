@@ -35,7 +35,10 @@ import java.util.Map;
  * {@code process_read_bytes_per_second}, {@code process_write_bytes_per_second} (storage I/O from {@code io};
  * absent when not permitted), and {@code process_info{pid, comm, cmdline}} = 1 (the command line, NULs as spaces,
  * cut to {@value #MAX_CMDLINE} characters; empty for kernel threads). Host-wide: {@code host_processes},
- * {@code host_processes_d_state}, {@code host_threads_d_state}, {@code host_processes_zombie}.
+ * {@code host_processes_d_state}, {@code host_threads_d_state}, {@code host_processes_zombie}, and the sensor's own
+ * work: {@code host_processes_stat_read} (processes whose {@code stat} was read this tick) and
+ * {@code host_processes_stat_skipped} (processes carried from an earlier read by the idle re-check, below); the two
+ * add up to {@code host_processes} unless a stat line was malformed.
  *
  * <p>What is read, and how often:
  * <ul>
@@ -46,9 +49,29 @@ import java.util.Map;
  *       namespace whose last pid loadavg reports); else, and when loadavg cannot be read, {@code /proc} is listed
  *       every tick. Blind spot: exactly {@code pid_max} allocations between two ticks would bring the counter back
  *       to the same value;</li>
- *   <li>every tick, every process: {@code stat} only (CPU ticks, RSS pages, threads, state, start time), read into
- *       one reused buffer and parsed in place ({@link StatLine}), no String per file. RSS is the stat page count
- *       times {@code pageSize} (the same kernel counters as {@code VmRSS} in {@code status});</li>
+ *   <li>every tick, every process that is not idle: {@code stat} only (CPU ticks, RSS pages, threads, state, start
+ *       time), read into one reused buffer and parsed in place ({@link StatLine}), no String per file. RSS is the
+ *       stat page count times {@code pageSize} (the same kernel counters as {@code VmRSS} in {@code status});</li>
+ *   <li>idle processes less often (the <em>idle re-check</em>, off with {@code idleRecheckCap} 1): a process whose
+ *       last {@value #IDLE_READS_BEFORE_BACKOFF} reads in a row found CPU ticks, RSS, state and thread count
+ *       unchanged is read again after 2 ticks, then 4, 8, ... up to {@code idleRecheckCap} ticks (default
+ *       {@value #DEFAULT_IDLE_RECHECK_CAP}); any change found sets it back to every tick. Between reads it is
+ *       counted and ranked with the values of its last read (CPU and growth 0, the same RSS), which is what a read
+ *       would give while it stays idle. CPU time is a cumulative counter, so none is lost: the read after a wake-up
+ *       rates the CPU and RSS change over the whole time since the previous read. The cost is a bounded delay:
+ *       an idle process that wakes, grows, blocks or exits (as a zombie) shows up at most {@code idleRecheckCap - 1}
+ *       ticks late, and its first rate is the average over that interval. Always read at once, whatever their
+ *       interval: new pids; a known pid the last-pid counter moved through since the last listing (it may name a
+ *       new process); processes reported on the previous tick (their values are exported); processes last seen
+ *       running, in D, stopped or zombie (only {@code S} and {@code I} count as idle); multi-threaded processes on
+ *       their task-rotation turn (below) or with a thread last found in D; and every process on a tick on which the
+ *       host has tasks in I/O wait ({@code procs_blocked} above 0 or unknown), on which a {@link #scanListener} is
+ *       attached (it is promised every process's stat every tick), or when {@code procRoot} is not this JVM's own
+ *       procfs (pid reuse cannot be seen there). Exits of unread processes: on ticks without a listing, the
+ *       task count of {@code loadavg} (the number after the slash) must equal the previous tick's; since no pid
+ *       was allocated, no task was created, so an equal count means none was reaped either. When it differs,
+ *       {@code /proc} is listed (about 80 us) and the processes no longer there are dropped on that tick, as
+ *       before;</li>
  *   <li>every tick, the reported processes only: {@code fd} (counted from the directory's size on Linux 6.2+
  *       procfs, else listed) and {@code io};</li>
  *   <li>once per process (pid + start time, re-read when the command name changes, i.e. after an exec):
@@ -82,7 +105,8 @@ import java.util.Map;
  * denied on another user's {@code fd} or {@code io} (expected without root; remembered per process so it is not
  * retried every tick).
  *
- * <p>Cost per tick: O(processes) stat reads, O(N) fd/io reads for the reported processes, one read of
+ * <p>Cost per tick: O(processes) stat reads (about processes that changed + idle ones / {@code idleRecheckCap} +
+ * the reported ones in steady state), O(N) fd/io reads for the reported processes, one read of
  * {@code procRoot/stat} for {@code procs_blocked}, O(threads of multi-threaded processes / taskSweepEvery) task
  * stat reads for the rotation plus O(threads of the reported processes) on gated ticks (capped at
  * {@link #MAX_TASK_READS} per tick), plus a listing of {@code /proc} on ticks after a fork or clone. Allocation per
@@ -90,14 +114,17 @@ import java.util.Map;
  * {@code /proc} (listed by name, {@code ProcFileReader.list}: a {@code Path} only for new pids), and otherwise
  * only for new or reported processes, never O(bytes read). Kernel cost, the bulk of this sensor's CPU: each
  * {@code stat} or task {@code stat} read makes procfs format the whole line (about 3 us per file on a 2-vCPU VM),
- * so it is proportional to processes plus the threads read that tick. The reported processes are chosen by one
+ * so it is proportional to the processes plus the threads read that tick. With the idle re-check on, one read
+ * of {@code procRoot/stat} ({@code procs_blocked}) per tick, and a {@code /proc} listing on ticks where a task exited. The reported processes are chosen by one
  * bounded selection per ranking ({@link TopSelection}), O(processes × N) at worst, instead of three sorts.
  * Not thread-safe.
  *
  * <p>An optional {@link ProcessScanListener} ({@link #scanListener}) receives the stat fields of every process read
  * in a tick (pid, start time, CPU ticks, threads, command name), so that another sensor needing them reuses this scan
  * instead of reading every {@code stat} again; the call passes values already parsed and the track's cached command
- * String, so it allocates nothing.
+ * String, so it allocates nothing. While a listener is attached the idle re-check is suspended (every process is
+ * read every tick, as the listener's contract promises), so a sensor with a listener costs what it did before the
+ * re-check existed.
  */
 public final class ProcessSensor extends AbstractSensor {
 
@@ -109,11 +136,20 @@ public final class ProcessSensor extends AbstractSensor {
     public static final int MAX_CMDLINE = 256;
     /** Default budget of /proc files kept open between ticks. */
     public static final int DEFAULT_MAX_OPEN_FILES = 1024;
+    /**
+     * Default cap, in ticks, on the re-read interval of an idle process's {@code stat} (see the class comment;
+     * 1 = every process every tick). Chosen by measurement: docs/benchmarks/telemetry.md, round 6.
+     */
+    public static final int DEFAULT_IDLE_RECHECK_CAP = 4;
+    /** Consecutive unchanged reads after which an idle process's re-read interval starts to double. */
+    static final int IDLE_READS_BEFORE_BACKOFF = 2;
 
     private static final MetricKey PROCS = MetricKey.of("host_processes");
     private static final MetricKey PROCS_D = MetricKey.of("host_processes_d_state");
     private static final MetricKey THREADS_D = MetricKey.of("host_threads_d_state");
     private static final MetricKey ZOMBIES = MetricKey.of("host_processes_zombie");
+    private static final MetricKey STAT_READ = MetricKey.of("host_processes_stat_read");
+    private static final MetricKey STAT_SKIPPED = MetricKey.of("host_processes_stat_skipped");
     private static final String[] NAMES = {"process_cpu_cores", "process_rss_bytes",
             "process_rss_growth_bytes_per_second", "process_threads", "process_threads_d_state", "process_open_fds",
             "process_read_bytes_per_second", "process_write_bytes_per_second"};
@@ -191,6 +227,8 @@ public final class ProcessSensor extends AbstractSensor {
         long writeBytes = -1;
         long ioTs = Long.MIN_VALUE;
         long ts = Long.MIN_VALUE;
+        int idleReads; // consecutive stat reads that found CPU ticks, RSS, state and threads unchanged
+        long nextRead; // first tick on which the stat is due again (idle re-check; see readDue)
         MetricKey[] keys;
         MetricKey info;
         String comm;
@@ -254,6 +292,7 @@ public final class ProcessSensor extends AbstractSensor {
     private final long ticksPerSecond;
     private final long pageSize;
     private final int taskSweepEvery;
+    private final int idleRecheckCap;
     private final Map<Long, Track> tracks = new HashMap<>();
     private final List<Track> live = new ArrayList<>();
     private final List<Track> report = new ArrayList<>();
@@ -271,6 +310,11 @@ public final class ProcessSensor extends AbstractSensor {
     private final boolean hostStatKeepOpen; // procRoot is a procfs: keep its stat open (decided once)
     private FileChannel hostStatChannel;
     private long listedLastPid = -1;
+    /** Last-pid and thread-count fields of this tick's {@code loadavg} read (-1 when unknown). */
+    private long loadLastPid = -1;
+    private long loadThreads = -1;
+    /** {@link #loadThreads} of the previous tick (-1 when unknown). */
+    private long previousLoadThreads = -1;
     private long listings;
     private final List<Track> scan = new ArrayList<>();
     private final TopSelection selection = new TopSelection();
@@ -282,6 +326,14 @@ public final class ProcessSensor extends AbstractSensor {
     private int badStat;
     private int zombies;
     private int taskReads;
+    private int statReads;
+    private int statSkipped;
+    private boolean skipIdle; // this tick may leave idle processes unread (see doSample)
+    // pids the kernel may have handed out since the last listing: (reusedAfter, reusedUpTo], cyclically; every pid
+    // when reusedAll. A known pid among them may name a new process, so it is read (see readDue)
+    private boolean reusedAll;
+    private long reusedAfter;
+    private long reusedUpTo;
     private ProcessScanListener scanListener;
 
     /**
@@ -303,6 +355,15 @@ public final class ProcessSensor extends AbstractSensor {
     }
 
     /**
+     * As {@link #ProcessSensor(Path, int, long, long, int, int, int)} with idle re-checks capped at
+     * {@value #DEFAULT_IDLE_RECHECK_CAP} ticks.
+     */
+    public ProcessSensor(Path procRoot, int topN, long ticksPerSecond, long pageSize, int taskSweepEvery,
+                         int maxOpenFiles) {
+        this(procRoot, topN, ticksPerSecond, pageSize, taskSweepEvery, maxOpenFiles, DEFAULT_IDLE_RECHECK_CAP);
+    }
+
+    /**
      * @param procRoot       the proc mount, e.g. {@code /proc}
      * @param topN           how many processes to report per ranking
      * @param ticksPerSecond USER_HZ ({@code getconf CLK_TCK})
@@ -311,15 +372,20 @@ public final class ProcessSensor extends AbstractSensor {
      *                       an earlier one (1 = every tick; see the class comment)
      * @param maxOpenFiles   how many /proc files this sensor may keep open between ticks (0 = open every file
      *                       for each read)
+     * @param idleRecheckCap longest interval, in ticks, between two reads of an idle process's {@code stat}
+     *                       (1 = every process every tick; see the class comment)
      */
     public ProcessSensor(Path procRoot, int topN, long ticksPerSecond, long pageSize, int taskSweepEvery,
-                         int maxOpenFiles) {
+                         int maxOpenFiles, int idleRecheckCap) {
         super("processes", procRoot.toString());
-        if (topN < 1 || ticksPerSecond < 1 || pageSize < 1 || taskSweepEvery < 1 || maxOpenFiles < 0) {
-            throw new IllegalArgumentException("topN, ticksPerSecond, pageSize and taskSweepEvery must be positive and "
-                    + "maxOpenFiles not negative: " + topN + ", " + ticksPerSecond + ", " + pageSize + ", "
-                    + taskSweepEvery + ", " + maxOpenFiles);
+        if (topN < 1 || ticksPerSecond < 1 || pageSize < 1 || taskSweepEvery < 1 || maxOpenFiles < 0
+                || idleRecheckCap < 1) {
+            throw new IllegalArgumentException("ProcessSensor(" + procRoot + "): topN, ticksPerSecond, pageSize, "
+                    + "taskSweepEvery and idleRecheckCap must be positive and maxOpenFiles not negative: " + topN
+                    + ", " + ticksPerSecond + ", " + pageSize + ", " + taskSweepEvery + ", " + idleRecheckCap + ", "
+                    + maxOpenFiles);
         }
+        this.idleRecheckCap = idleRecheckCap;
         this.maxOpenChannels = FdBudget.capped(maxOpenFiles); // a share of the descriptor limit at most
         this.fdDirSizeIsCount = fdDirSizeIsCount(procRoot);
         this.proc = procRoot;
@@ -341,7 +407,8 @@ public final class ProcessSensor extends AbstractSensor {
      * Attaches a listener that is told about every process this sensor reads from the next tick on (see
      * {@link ProcessScanListener} for the call sequence), replacing any earlier one; null detaches. The listener is
      * called inside {@link #sample} on the sampling thread, so a consumer that needs the scan of the current tick must
-     * be sampled after this sensor.
+     * be sampled after this sensor. While a listener is attached every process's stat is read every tick (the idle
+     * re-check is suspended), so the scan it sees is complete.
      */
     public void scanListener(ProcessScanListener listener) {
         this.scanListener = listener;
@@ -396,12 +463,15 @@ public final class ProcessSensor extends AbstractSensor {
     }
 
     /**
-     * The last pid the kernel allocated (fifth field of {@code loadavg}, e.g. {@code 0.1 0.2 0.3 1/200 4242}), or -1
-     * when unknown. One pread on a kept channel; no allocation.
+     * Sets {@link #loadLastPid} to the last pid the kernel allocated (fifth field of {@code loadavg}, e.g.
+     * {@code 0.1 0.2 0.3 1/200 4242}) and {@link #loadThreads} to the number of tasks (threads) in the system (the
+     * number after the slash), each -1 when unknown. One pread on a kept channel; no allocation.
      */
-    private long lastPid() {
+    private void readLoadavg() {
+        loadLastPid = -1;
+        loadThreads = -1;
         if (loadavg == null) {
-            return -1;
+            return;
         }
         try {
             if (loadavgChannel == null) {
@@ -411,9 +481,16 @@ public final class ProcessSensor extends AbstractSensor {
             byte[] b = reader.buffer();
             int end = Bytes.trimEnd(b, 0, n);
             int sp = Bytes.lastIndexOf(b, 0, end, (byte) ' ');
-            return sp < 0 ? -1 : Bytes.parseLong(b, sp + 1, end);
+            if (sp < 0) {
+                return;
+            }
+            loadLastPid = Bytes.parseLong(b, sp + 1, end);
+            int slash = Bytes.lastIndexOf(b, 0, sp, (byte) '/');
+            long threads = slash < 0 ? -1 : Bytes.parseLong(b, slash + 1, sp);
+            loadThreads = threads < 0 ? -1 : threads;
         } catch (IOException | RuntimeException e) {
-            return -1;
+            loadLastPid = -1;
+            loadThreads = -1;
         }
     }
 
@@ -424,20 +501,42 @@ public final class ProcessSensor extends AbstractSensor {
         badStat = 0;
         zombies = 0;
         taskReads = 0;
+        statReads = 0;
+        statSkipped = 0;
         for (Track t : tracks.values()) {
             t.seen = false;
         }
         // New processes need a fork, and every fork or clone takes a new pid, which loadavg's last-pid field shows:
         // while it stands still the pids known from the last listing are all there is (exits show up as failing
         // stat reads), so /proc is listed only when it moved (or is unknown, e.g. a fixture tree).
-        long lastPid = lastPid();
+        readLoadavg();
+        long lastPid = loadLastPid;
         ProcessScanListener listener = scanListener;
         boolean complete = true;
         if (listener != null) {
             listener.scanStarted(ts);
         }
-        if (lastPid < 0 || lastPid != listedLastPid || tracks.isEmpty()) {
+        // Idle processes may be left unread this tick only when no listener wants every stat, and the host has no
+        // task in I/O wait (procs_blocked 0; unknown counts as blocked), so that a process entering D in I/O wait is
+        // read at once. Unread processes are known to exist still only when no task was reaped either: no pid was
+        // allocated since the last listing and the task count in loadavg equals the previous tick's, since then no
+        // task was created and none went away. Otherwise /proc is listed (cheaper than reading every stat).
+        long blocked = Long.MIN_VALUE; // not asked yet
+        skipIdle = false;
+        if (idleRecheckCap > 1 && listener == null) {
+            blocked = procsBlocked();
+            skipIdle = blocked == 0;
+        }
+        boolean exitsUnknown = skipIdle && (loadThreads < 0 || loadThreads != previousLoadThreads);
+        previousLoadThreads = loadThreads;
+        reusedAll = false; // no listing: no pid allocated since the last one
+        reusedAfter = 0;
+        reusedUpTo = 0;
+        if (lastPid < 0 || lastPid != listedLastPid || tracks.isEmpty() || exitsUnknown) {
             listings++;
+            reusedAll = lastPid < 0 || listedLastPid < 0;
+            reusedAfter = listedLastPid;
+            reusedUpTo = lastPid;
             try {
                 // names only (one String per entry, no Path): a Path is made for new pids alone
                 for (String name : ProcFileReader.list(proc)) {
@@ -478,8 +577,8 @@ public final class ProcessSensor extends AbstractSensor {
         pickReported();
         // reported processes: counted now when the host has I/O waiters (or that is unknown), or when this process
         // has or just had a thread in D; else their rotation turn (in visit) is enough
-        boolean hostBlocked = false;
-        boolean askedHost = false;
+        boolean askedHost = blocked != Long.MIN_VALUE; // asked at the start of this tick
+        boolean hostBlocked = askedHost && blocked != 0;
         for (Track t : report) {
             if (t.threads > 1 && !t.countedThisTick && taskReads < MAX_TASK_READS) {
                 if (!askedHost) {
@@ -504,6 +603,8 @@ public final class ProcessSensor extends AbstractSensor {
         sink.record(PROCS_D, dProcs, ts);
         sink.record(THREADS_D, dThreads, ts);
         sink.record(ZOMBIES, zombies, ts);
+        sink.record(STAT_READ, statReads, ts);
+        sink.record(STAT_SKIPPED, statSkipped, ts);
         for (Track t : report) {
             emit(t, sink, ts);
         }
@@ -514,6 +615,15 @@ public final class ProcessSensor extends AbstractSensor {
      * {@code /proc/[pid]} directory. Adds it to {@link #live} unless it exited or its stat is malformed.
      */
     private void visit(Track t, long pid, Path dir, String pidText, long thisTick, long ts) {
+        if (t != null && skipIdle && !readDue(t, thisTick)) {
+            // idle and not due: carried with the values of its last read (CPU and growth 0 since it was unchanged)
+            t.seen = true;
+            t.report = false;
+            t.countedThisTick = false;
+            statSkipped++;
+            live.add(t);
+            return;
+        }
         Path statPath;
         int n;
         if (t != null) {
@@ -526,6 +636,7 @@ public final class ProcessSensor extends AbstractSensor {
         if (n < 0) {
             return; // exited
         }
+        statReads++;
         byte[] b = reader.buffer();
         if (!stat.parse(b, n)) {
             badStat++;
@@ -552,6 +663,10 @@ public final class ProcessSensor extends AbstractSensor {
         t.countedThisTick = false;
         long rss = stat.rssPages * pageSize;
         long cpuTicks = stat.utimeTicks + stat.stimeTicks;
+        boolean unchanged = t.ts != Long.MIN_VALUE && cpuTicks == t.cpuTicks && rss == t.rssBytes
+                && stat.state == t.state && stat.threads == t.threads;
+        t.idleReads = unchanged ? Math.min(t.idleReads + 1, 1 << 20) : 0; // bounded: no overflow in long runs
+        t.nextRead = thisTick + recheckInterval(t.idleReads, idleRecheckCap);
         long dt = ts - t.ts;
         if (t.ts != Long.MIN_VALUE && dt > 0) {
             long dc = cpuTicks - t.cpuTicks;
@@ -585,6 +700,49 @@ public final class ProcessSensor extends AbstractSensor {
         if (listener != null) {
             listener.process(pid, t.startTime, cpuTicks, t.threads, t.comm);
         }
+    }
+
+    /**
+     * Whether the stat of known process {@code t} must be read on tick {@code thisTick} when idle processes may be
+     * skipped: when its re-read interval has run out, when it was reported on the previous tick (its values are
+     * exported), when its last state was not sleeping ({@code S} or {@code I}: running, D, zombie and stopped
+     * processes are read every tick), when its last thread count found a thread in D, and for a multi-threaded process
+     * on its turn in the task rotation or before its first count.
+     */
+    private boolean readDue(Track t, long thisTick) {
+        if (thisTick >= t.nextRead || t.report || (t.state != 'S' && t.state != 'I')
+                || (t.threadsCounted && t.dThreads > 0) || mayBeReused(t.pid)) {
+            return true;
+        }
+        return t.threads > 1 && (!t.countTried || Math.floorMod(thisTick + t.pid, taskSweepEvery) == 0);
+    }
+
+    /**
+     * Whether {@code pid} may have been handed to a new process since the last listing (only asked on a listing
+     * tick: between listings no pid is allocated): it lies in the range the last-pid counter moved through, taking
+     * a wrap at {@code pid_max} into account; always when either end is unknown.
+     */
+    private boolean mayBeReused(long pid) {
+        if (reusedAll) {
+            return true;
+        }
+        if (reusedAfter <= reusedUpTo) {
+            return pid > reusedAfter && pid <= reusedUpTo;
+        }
+        return pid > reusedAfter || pid <= reusedUpTo; // the counter wrapped
+    }
+
+    /**
+     * Ticks from one stat read of a process to the next: 1 while it changes, then, after
+     * {@value #IDLE_READS_BEFORE_BACKOFF} consecutive reads that found nothing changed, 2, 4, 8, ... up to
+     * {@code cap}.
+     */
+    static long recheckInterval(int idleReads, int cap) {
+        if (idleReads < IDLE_READS_BEFORE_BACKOFF || cap <= 1) {
+            return 1;
+        }
+        int doublings = Math.min(idleReads - IDLE_READS_BEFORE_BACKOFF + 1, 30);
+        return Math.min(cap, 1L << doublings);
     }
 
     /** Fills {@link #report} with the top processes of the three rankings ({@link TopSelection}), in report order. */
@@ -816,6 +974,15 @@ public final class ProcessSensor extends AbstractSensor {
     /** How many times {@code /proc} has been listed (for tests and diagnostics). */
     long listings() {
         return listings;
+    }
+
+    /**
+     * The timestamp of the last {@code stat} read of process {@code pid}, or {@code Long.MIN_VALUE} when it is not
+     * tracked (for tests and diagnostics).
+     */
+    long lastReadTs(long pid) {
+        Track t = tracks.get(pid);
+        return t == null ? Long.MIN_VALUE : t.ts;
     }
 
     /** Closes every /proc file kept open. */
