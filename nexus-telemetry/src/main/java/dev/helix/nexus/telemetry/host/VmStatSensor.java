@@ -19,7 +19,13 @@ import java.util.Map;
  * {@code pgscan*}/{@code pgsteal*} counter; and the headline sums {@code host_page_faults_per_second},
  * {@code host_major_page_faults_per_second}, {@code host_swap_in_pages_per_second},
  * {@code host_swap_out_pages_per_second}, {@code host_pages_scanned_per_second} (kswapd + direct + khugepaged +
- * proactive, old per-zone forms included), {@code host_pages_stolen_per_second}, {@code host_oom_kills_per_second}.
+ * proactive, old per-zone forms included), {@code host_pages_stolen_per_second}, {@code host_oom_kills_per_second};
+ * and {@code host_minor_page_faults_per_second}: the kernel has no minor-fault counter ({@code pgfault} counts every
+ * fault, minor and major), so it is the increase of {@code pgfault} minus the increase of {@code pgmajfault} over the
+ * elapsed time, recorded in ticks where both lines were read. Both increases come from the two counters' own
+ * previous readings (64-bit, {@link CounterRates#increase}), so a reset of either, a major increase larger than the
+ * total one (inconsistent readings), a first reading or a timestamp not after the previous one gives NaN, never a
+ * negative rate; the readings of a tick with a reset become the new base.
  *
  * <p>O(lines) per tick; parsed in place from the bytes read, each line's counter name, classification and key
  * cached while the name at that line is unchanged, so steady-state parsing allocates nothing and looks nothing up. Not
@@ -29,9 +35,12 @@ public final class VmStatSensor extends ByteFileSensor {
 
     private static final MetricKey SCANNED = MetricKey.of("host_pages_scanned_per_second");
     private static final MetricKey STOLEN = MetricKey.of("host_pages_stolen_per_second");
+    private static final MetricKey FAULTS = MetricKey.of("host_page_faults_per_second");
+    private static final MetricKey MAJOR_FAULTS = MetricKey.of("host_major_page_faults_per_second");
+    private static final MetricKey MINOR_FAULTS = MetricKey.of("host_minor_page_faults_per_second");
     private static final Map<String, MetricKey> HEADLINE = Map.of(
-            "pgfault", MetricKey.of("host_page_faults_per_second"),
-            "pgmajfault", MetricKey.of("host_major_page_faults_per_second"),
+            "pgfault", FAULTS,
+            "pgmajfault", MAJOR_FAULTS,
             "pswpin", MetricKey.of("host_swap_in_pages_per_second"),
             "pswpout", MetricKey.of("host_swap_out_pages_per_second"),
             "oom_kill", MetricKey.of("host_oom_kills_per_second"));
@@ -39,6 +48,11 @@ public final class VmStatSensor extends ByteFileSensor {
     private final Map<String, MetricKey> keys = new HashMap<>();
     private final CounterRates rates = new CounterRates();
     private final CounterRates sums = new CounterRates();
+    /** pgfault and pgmajfault of the last tick that had both, and its timestamp; {@code hasFaults} once there is one. */
+    private long lastFaults;
+    private long lastMajor;
+    private long lastFaultTs;
+    private boolean hasFaults;
 
     private final int[] starts = new int[2];
     private final int[] ends = new int[2];
@@ -75,6 +89,10 @@ public final class VmStatSensor extends ByteFileSensor {
         long stolen = 0;
         int good = 0;
         int lineNo = 0;
+        long faults = 0;
+        long major = 0;
+        boolean seenFaults = false;
+        boolean seenMajor = false;
         for (int ls = 0, le; ls < len; ls = le + 1) {
             le = Bytes.lineEnd(b, ls, len);
             int nf = Bytes.fields(b, ls, le, starts, ends);
@@ -98,6 +116,14 @@ public final class VmStatSensor extends ByteFileSensor {
             if (kind == NOT_WANTED) {
                 continue;
             }
+            MetricKey head = cached ? lineHead[line] : HEADLINE.get(c);
+            if (head == FAULTS) {
+                faults = v;
+                seenFaults = true;
+            } else if (head == MAJOR_FAULTS) {
+                major = v;
+                seenMajor = true;
+            }
             MetricKey key = cached ? lineKey[line] : null;
             if (key == null) {
                 key = keys.get(c);
@@ -114,7 +140,6 @@ public final class VmStatSensor extends ByteFileSensor {
             }
             double r = rates.rate(key, v, ts);
             sink.record(key, r, ts);
-            MetricKey head = cached ? lineHead[line] : HEADLINE.get(c);
             if (head != null) {
                 sink.record(head, r, ts);
             }
@@ -131,6 +156,31 @@ public final class VmStatSensor extends ByteFileSensor {
         }
         sink.record(SCANNED, sums.rate(SCANNED, scanned, ts), ts);
         sink.record(STOLEN, sums.rate(STOLEN, stolen, ts), ts);
+        if (seenFaults && seenMajor) {
+            sink.record(MINOR_FAULTS, minorRate(faults, major, ts), ts);
+        }
+    }
+
+    /**
+     * Minor faults per second from this tick's {@code pgfault} and {@code pgmajfault} (see the class comment);
+     * updates the base unless {@code ts} is not after it. O(1).
+     */
+    private double minorRate(long faults, long major, long ts) {
+        if (hasFaults && ts <= lastFaultTs) {
+            return Double.NaN;
+        }
+        boolean first = !hasFaults;
+        long dt = ts - lastFaultTs;
+        long all = first ? -1 : sums.increase(lastFaults, faults, 64);
+        long maj = first ? -1 : sums.increase(lastMajor, major, 64);
+        lastFaults = faults;
+        lastMajor = major;
+        lastFaultTs = ts;
+        hasFaults = true;
+        if (all < 0 || maj < 0 || maj > all) {
+            return Double.NaN;
+        }
+        return Texts.unsignedToDouble(all - maj) * 1000.0 / dt;
     }
 
     private static final int MAX_CACHED_LINES = 4096;

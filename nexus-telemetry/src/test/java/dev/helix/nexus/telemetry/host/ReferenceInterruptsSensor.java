@@ -10,8 +10,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The String-splitting parser this sensor had before it parsed bytes in place, kept unchanged as the reference the
- * byte parser is checked against ({@code ByteParserEquivalenceProperties}).
+ * The String-splitting parser this sensor had before it parsed bytes in place, kept as the reference the byte parser
+ * is checked against ({@code ByteParserEquivalenceProperties}); changed only where the rates are computed, to rate
+ * each CPU column as a 32-bit counter and sum the increases (a map of last per-CPU readings by key instead of one
+ * summed counter per line).
  *
  * <p>Original description:
  * Per-IRQ-line interrupt rates from {@code /proc/interrupts}, summed over CPUs.
@@ -25,7 +27,9 @@ import java.util.Map;
 final class ReferenceInterruptsSensor extends TextFileSensor {
 
     private final Map<String, MetricKey> keys = new HashMap<>();
-    private final CounterRates rates = new CounterRates();
+    private final CounterRates counters = new CounterRates();
+    private final Map<MetricKey, long[]> last = new HashMap<>();
+    private final Map<MetricKey, Long> lastTs = new HashMap<>();
 
     /** Reads {@code procRoot/interrupts}. */
     ReferenceInterruptsSensor(Path procRoot) {
@@ -58,14 +62,14 @@ final class ReferenceInterruptsSensor extends TextFileSensor {
                 continue;
             }
             String irq = f[0].substring(0, f[0].length() - 1);
-            long sum = 0;
+            java.util.List<Long> counts = new java.util.ArrayList<>();
             int i = 1;
             for (; i < f.length && i <= cpus; i++) {
                 long v = Texts.parseLong(f[i]);
                 if (v < 0) {
                     break;
                 }
-                sum += v;
+                counts.add(v);
             }
             if (i == 1) {
                 problem(file, "no counts for irq " + irq);
@@ -86,15 +90,41 @@ final class ReferenceInterruptsSensor extends TextFileSensor {
                     continue;
                 }
                 if (key != null) {
-                    rates.forget(key); // line re-purposed: old counts mean nothing
+                    last.remove(key); // line re-purposed: old counts mean nothing
                 }
                 key = MetricKey.of("host_irq_per_second", "irq", irq, "device", d);
                 keys.put(irq, key);
             }
-            sink.record(key, rates.rate(key, sum, ts), ts);
+            sink.record(key, rate(key, counts, ts), ts);
         }
         if (good == 0) {
             problem(file, "no interrupt lines");
         }
+    }
+
+    private double rate(MetricKey key, java.util.List<Long> counts, long ts) {
+        long[] prev = last.get(key);
+        if (prev == null || prev.length != counts.size()) {
+            last.put(key, counts.stream().mapToLong(Long::longValue).toArray());
+            lastTs.put(key, ts);
+            return Double.NaN;
+        }
+        long dt = ts - lastTs.get(key);
+        if (dt <= 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        boolean reset = false;
+        for (int j = 0; j < prev.length; j++) {
+            long inc = counters.increase(prev[j], counts.get(j), 32);
+            if (inc < 0) {
+                reset = true;
+            } else {
+                sum += Texts.unsignedToDouble(inc);
+            }
+        }
+        last.put(key, counts.stream().mapToLong(Long::longValue).toArray());
+        lastTs.put(key, ts);
+        return reset ? Double.NaN : sum * 1000.0 / dt;
     }
 }

@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * The String parser of this file as it was before the byte parser replaced it, kept as the reference the byte
- * parser is checked against ({@code ByteParserEquivalenceProperties}).
+ * parser is checked against ({@code ByteParserEquivalenceProperties}); since then extended by the minor-fault rate
+ * ({@code host_minor_page_faults_per_second}, last), written here independently from the two counters' previous
+ * readings.
  *
  * <p>Original description:
  * Paging and reclaim activity from {@code /proc/vmstat}, as per-second rates.
@@ -40,6 +42,7 @@ final class ReferenceVmStatSensor extends TextFileSensor {
     private final Map<String, MetricKey> keys = new HashMap<>();
     private final CounterRates rates = new CounterRates();
     private final CounterRates sums = new CounterRates();
+    private long[] lastFaults; // {pgfault, pgmajfault, timestamp} of the last tick with both
 
     private final int[] starts = new int[2];
     private final int[] ends = new int[2];
@@ -71,6 +74,8 @@ final class ReferenceVmStatSensor extends TextFileSensor {
         long stolen = 0;
         int good = 0;
         int lineNo = 0;
+        Long faults = null;
+        Long major = null;
         for (int ls = 0, le; ls < text.length(); ls = le + 1) {
             le = text.indexOf('\n', ls);
             if (le < 0) {
@@ -93,6 +98,11 @@ final class ReferenceVmStatSensor extends TextFileSensor {
             String c = lineNames.name(lineNo++, text, starts[0], ends[0]);
             if (!wanted(c)) {
                 continue;
+            }
+            if (c.equals("pgfault")) {
+                faults = v;
+            } else if (c.equals("pgmajfault")) {
+                major = v;
             }
             MetricKey key = keys.get(c);
             if (key == null) {
@@ -121,5 +131,19 @@ final class ReferenceVmStatSensor extends TextFileSensor {
         }
         sink.record(SCANNED, sums.rate(SCANNED, scanned, ts), ts);
         sink.record(STOLEN, sums.rate(STOLEN, stolen, ts), ts);
+        if (faults != null && major != null) {
+            double minor = Double.NaN;
+            if (lastFaults == null || ts > lastFaults[2]) {
+                if (lastFaults != null) {
+                    long all = sums.increase(lastFaults[0], faults, 64);
+                    long maj = sums.increase(lastFaults[1], major, 64);
+                    if (all >= 0 && maj >= 0 && maj <= all) {
+                        minor = Texts.unsignedToDouble(all - maj) * 1000.0 / (ts - lastFaults[2]);
+                    }
+                }
+                lastFaults = new long[] {faults, major, ts};
+            }
+            sink.record(MetricKey.of("host_minor_page_faults_per_second"), minor, ts);
+        }
     }
 }
