@@ -138,4 +138,16 @@ class MetricKeyEqualityProperties {
         assertThat(k).isEqualTo(copy);
         assertThat(k.labels()).doesNotContainKey("late");
     }
+
+    @Property
+    void aSortedMapWithAnotherComparatorIsCopiedInNaturalLabelNameOrder(@ForAll("labelMaps") Map<String, String> labels) {
+        TreeMap<String, String> reversed = new TreeMap<>(java.util.Comparator.reverseOrder());
+        reversed.putAll(labels);
+        MetricKey k = new MetricKey("m", reversed);
+        assertThat(new ArrayList<>(k.labels().keySet())).containsExactlyElementsOf(new TreeMap<>(labels).keySet());
+        assertThat(k).isEqualTo(new MetricKey("m", labels));
+        if (!labels.isEmpty()) {
+            assertThat(((SortedMap<String, String>) k.labels()).comparator()).isNull();
+        }
+    }
 }
