@@ -28,17 +28,17 @@ import java.util.function.BiConsumer;
  * the same name/value pairs (insertion order of the map handed in does not matter), and equal keys have equal hash
  * codes: the record's own {@code equals}/{@code hashCode} over its two components. What makes them cheap is the
  * {@code labels} component: a non-empty label set is held in a private {@link SortedMap} (a {@code Labels} view over
- * the key's own {@link TreeMap} copy) that computes the map's {@link Map#hashCode()} once, at construction, and
- * returns it from then on. So {@link #hashCode()} is O(1) (the name's {@link String} hash is cached by the string),
- * not a walk of the labels at every hash-map lookup; {@link #equals} is O(1) for the same instance (hash maps test
- * identity first) and for label sets with different hashes, and O(labels) otherwise. {@link #labels()} is, as
- * before, unmodifiable and {@link Map#equals equal} to (and hashing like) any other map with the same entries; when
- * non-empty it is a {@link SortedMap} in label-name (natural) order, when empty the shared {@link Map#of()}. A key
- * built from another key's {@code labels()} shares them (no copy, no re-validation). The hash is summed in the walk
- * that validates the labels; the cached hash costs one 32-byte wrapper per labelled key, once ({@code MetricKey.of}
- * with three labels allocates 512 instead of 480 bytes; JDK 25, compressed oops). The copy is always in natural
- * label-name order, also when the map handed in is a {@link SortedMap} with another comparator. This wrapper was chosen over turning the record into a class with a hash field
- * because it keeps every accessor, the record's text form and deconstruction patterns unchanged.
+ * the key's own {@link TreeMap} copy, always in natural label-name order, also when the map handed in is a
+ * {@link SortedMap} with another comparator) that carries the map's {@link Map#hashCode()}, summed once in the walk
+ * that validates the labels. So {@link #hashCode()} is O(1) (the name's {@link String} hash is cached by the
+ * string), not a walk of the labels at every hash-map lookup; {@link #equals} is O(1) for the same instance (hash
+ * maps test identity first) and for label sets with different hashes, and O(labels) otherwise. {@link #labels()}
+ * is, as before, unmodifiable and {@link Map#equals equal} to (and hashing like) any other map with the same
+ * entries; when empty it is the shared {@link Map#of()}. A key built from another key's {@code labels()} shares
+ * them (no copy, no re-validation). Cost: one 32-byte wrapper per labelled key, once ({@code MetricKey.of} with
+ * three labels allocates 512 instead of 480 bytes; JDK 25, compressed oops). This wrapper was chosen over turning
+ * the record into a class with a hash field because it keeps every accessor, the record's text form and
+ * deconstruction patterns unchanged.
  *
  * <p>Thread-safe (immutable; the cached hash is a final field).
  *

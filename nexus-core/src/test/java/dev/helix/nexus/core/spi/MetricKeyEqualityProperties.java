@@ -140,7 +140,8 @@ class MetricKeyEqualityProperties {
     }
 
     @Property
-    void aSortedMapWithAnotherComparatorIsCopiedInNaturalLabelNameOrder(@ForAll("labelMaps") Map<String, String> labels) {
+    void aSortedMapWithAnotherComparatorIsCopiedInNaturalLabelNameOrder(
+            @ForAll("labelMaps") Map<String, String> labels) {
         TreeMap<String, String> reversed = new TreeMap<>(java.util.Comparator.reverseOrder());
         reversed.putAll(labels);
         MetricKey k = new MetricKey("m", reversed);
