@@ -1,8 +1,15 @@
 package dev.helix.nexus.core.spi;
 
+import java.util.AbstractMap;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * The identity of one time series: a metric name plus a sorted set of labels, as in the Prometheus data model.
@@ -17,10 +24,27 @@ import java.util.TreeMap;
  * The check is O(total length of the names) and runs once per key, never per sample; it allocates nothing itself
  * (a three-label key costs ~256 instead of ~200 bytes because the JIT no longer elides the copy's entry iterator).
  *
- * <p>Thread-safe (immutable).
+ * <p><b>Hashing and equality.</b> Two keys are equal exactly when their names are equal and their label maps hold
+ * the same name/value pairs (insertion order of the map handed in does not matter), and equal keys have equal hash
+ * codes: the record's own {@code equals}/{@code hashCode} over its two components. What makes them cheap is the
+ * {@code labels} component: a non-empty label set is held in a private {@link SortedMap} (a {@code Labels} view over
+ * the key's own {@link TreeMap} copy, always in natural label-name order, also when the map handed in is a
+ * {@link SortedMap} with another comparator) that carries the map's {@link Map#hashCode()}, summed once in the walk
+ * that validates the labels. So {@link #hashCode()} is O(1) (the name's {@link String} hash is cached by the
+ * string), not a walk of the labels at every hash-map lookup; {@link #equals} is O(1) for the same instance (hash
+ * maps test identity first) and for label sets with different hashes, and O(labels) otherwise. {@link #labels()}
+ * is, as before, unmodifiable and {@link Map#equals equal} to (and hashing like) any other map with the same
+ * entries; when empty it is the shared {@link Map#of()}. A key built from another key's {@code labels()} shares
+ * them (no copy, no re-validation). Cost: one 32-byte wrapper per labelled key, once ({@code MetricKey.of} with
+ * three labels allocates 512 instead of 480 bytes; JDK 25, compressed oops). This wrapper was chosen over turning
+ * the record into a class with a hash field because it keeps every accessor, the record's text form and
+ * deconstruction patterns unchanged.
+ *
+ * <p>Thread-safe (immutable; the cached hash is a final field).
  *
  * @param name   metric name, {@code [a-zA-Z_:][a-zA-Z0-9_:]*}
- * @param labels label names ({@code [a-zA-Z_][a-zA-Z0-9_]*}) to values, iterated in label-name order
+ * @param labels label names ({@code [a-zA-Z_][a-zA-Z0-9_]*}) to values, iterated in label-name order; the key keeps
+ *               its own copy, so later changes to the map handed in do not reach it
  */
 public record MetricKey(String name, Map<String, String> labels) {
 
@@ -33,12 +57,15 @@ public record MetricKey(String name, Map<String, String> labels) {
         }
         if (labels == null || labels.isEmpty()) {
             labels = Map.of();
-        } else {
+        } else if (!(labels instanceof Labels)) { // a Labels was checked when its key was built
+            int hash = 0;
             for (Map.Entry<String, String> e : labels.entrySet()) {
                 checkLabel(name, e.getKey(), e.getValue());
+                hash += e.getKey().hashCode() ^ e.getValue().hashCode(); // Map.hashCode: sum of Entry.hashCode
             }
-            TreeMap<String, String> copy = new TreeMap<>(labels);
-            labels = java.util.Collections.unmodifiableSortedMap(copy);
+            TreeMap<String, String> copy = new TreeMap<>(); // natural order, whatever the comparator handed in
+            copy.putAll(labels);
+            labels = new Labels(copy, hash);
         }
     }
 
@@ -181,5 +208,113 @@ public record MetricKey(String name, Map<String, String> labels) {
             sb.append('"');
         }
         sb.append('}');
+    }
+
+    /**
+     * A key's label set: an unmodifiable, name-ordered view of the key's own {@link TreeMap} copy whose
+     * {@link Map#hashCode()} is computed once. Equal to (and hashing like) any {@link Map} with the same entries, as
+     * the {@link Map} contract requires. Every query is O(1) or O(log labels) as on the {@code TreeMap}; views and
+     * iterators are those of {@link Collections#unmodifiableSortedMap}, so no mutator works. Immutable, thread-safe.
+     */
+    private static final class Labels extends AbstractMap<String, String> implements SortedMap<String, String> {
+        private final SortedMap<String, String> map;
+        private final int hash;
+
+        /** @param hash {@code owned.hashCode()}, computed by the caller while it walked the entries */
+        Labels(TreeMap<String, String> owned, int hash) {
+            this.map = Collections.unmodifiableSortedMap(owned);
+            this.hash = hash;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o == this) {
+                return true;
+            }
+            if (o instanceof Labels other && other.hash != hash) {
+                return false; // equal maps have equal hashes
+            }
+            return map.equals(o);
+        }
+
+        @Override
+        public String get(Object key) {
+            return map.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return map.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return map.isEmpty();
+        }
+
+        @Override
+        public void forEach(BiConsumer<? super String, ? super String> action) {
+            map.forEach(action);
+        }
+
+        @Override
+        public Set<Entry<String, String>> entrySet() {
+            return map.entrySet();
+        }
+
+        @Override
+        public Set<String> keySet() {
+            return map.keySet();
+        }
+
+        @Override
+        public Collection<String> values() {
+            return map.values();
+        }
+
+        @Override
+        public Comparator<? super String> comparator() {
+            return map.comparator();
+        }
+
+        @Override
+        public SortedMap<String, String> subMap(String fromKey, String toKey) {
+            return map.subMap(fromKey, toKey);
+        }
+
+        @Override
+        public SortedMap<String, String> headMap(String toKey) {
+            return map.headMap(toKey);
+        }
+
+        @Override
+        public SortedMap<String, String> tailMap(String fromKey) {
+            return map.tailMap(fromKey);
+        }
+
+        @Override
+        public String firstKey() {
+            return map.firstKey();
+        }
+
+        @Override
+        public String lastKey() {
+            return map.lastKey();
+        }
+
+        @Override
+        public String toString() {
+            return map.toString();
+        }
     }
 }
