@@ -29,11 +29,31 @@ import org.HdrHistogram.IntCountsHistogram;
  * {@code host_syscall_probes{op}} (calls timed this tick) and {@code host_syscall_window_calls{op}} (calls the
  * quantiles rest on; fewer than the window during the first {@code windowTicks} ticks).
  *
- * <p>Defaults: {@value #DEFAULT_ITERATIONS} calls of each kind per tick (50 system calls per tick) and a window of
+ * <p>Defaults: {@value #DEFAULT_ITERATIONS} calls of each kind per tick (20 system calls per tick) and a window of
  * {@value #DEFAULT_WINDOW_TICKS} ticks, so the quantiles rest on the last {@value #DEFAULT_WINDOW_CALLS} calls of
- * each kind (40 s at 1 Hz). With 1000 calls the p99.9 is the 999th smallest timing (HdrHistogram's rank
+ * each kind (100 s at 1 Hz). With 1000 calls the p99.9 is the 999th smallest timing (HdrHistogram's rank
  * {@code round(0.999 × count)}), not the maximum, which is reported separately. A stall raises the max and the
- * upper quantiles in the tick it happens and weighs on them until it leaves the window.
+ * upper quantiles in the tick it happens (the max by the stall's own timing, whatever the window length) and weighs
+ * on them until it leaves the window.
+ *
+ * <p>Why 10 × 100 and not 25 × 40 (until round 7): the probe's cost is almost all its own system calls, so it scales
+ * with the calls per tick, while the quantiles need a fixed number of calls (1000, for a p99.9 that is not the
+ * maximum). Measured per call on this host's JDK 25 (thread CPU, tight loop): {@code pread} of 64 bytes of
+ * {@code /proc/self/stat} 3.3-3.4 us (the kernel formats the file and sums the CPU times of all the JVM's threads),
+ * {@code getLastModifiedTime} 1.84 us and 176 bytes of JDK attribute objects, {@code System.nanoTime} 25 ns (3 per
+ * pair of calls, 1.5 % of the pair). 25 pairs cost about 0.13 ms of calls and 4.4 KB per tick (0.21-0.22 ms in the
+ * sensing tick with cold caches); 10 pairs cost 2.5 times less. The price: the quantiles cover the last 100 s instead
+ * of 40 s, so a burst of slow calls moves the p99/p99.9 by less per call and weighs on them 2.5 times longer, and a
+ * tick takes 10 timings of each call instead of 25 (a contention episode shorter than a tick is sampled by fewer
+ * calls). The max reacts in the same tick either way. Cheaper ways to time the same calls were measured and not
+ * taken: {@link Files#exists} ({@code access(F_OK)}: the same path walk, allocation-free, 1.58 us) skips the inode
+ * attribute read that {@code statx} does, so it is a different call and would change what {@code op="stat"} means;
+ * {@link Files#isRegularFile} and {@code readAttributes(BasicFileAttributes)} do the same {@code statx} and still
+ * allocate (144 bytes); {@code FileChannel.size} is an {@code fstat} without the path walk (0.44 us), a different call
+ * again. The timer is not worth cutting (3 × 25 ns of 5.2 us per pair). Measured at 1 Hz in the full sensing tick
+ * ({@code SensingOverheadRun 600 0}, both builds at once): 0.211 → 0.117 ms per tick after the first minute, 7.0 →
+ * 3.5 KB. What is left is mostly fixed per tick (a fit of 25 and 10 pairs at 1 Hz gives ~0.08 ms + 5.9 us per pair):
+ * the 6 percentile scans of the counts (~11.5 us per op, measured) and 16 records into the sink with cold caches.
  *
  * <p>How: a ring of the raw nanosecond timings per op (the window; it is what lets old calls leave) and one
  * fixed-size {@link IntCountsHistogram} per op (1 ns to 10 s, 2 significant digits: a reported quantile is the upper
@@ -46,15 +66,15 @@ import org.HdrHistogram.IntCountsHistogram;
  * <p>Cost per tick: {@code 2 × iterations} system calls, plus per op {@code 2 × iterations} histogram updates, one
  * scan of the ring for the maximum ({@code iterations × windowTicks} longs) and 3 percentile scans of the counts
  * (until round 4 the histogram was reset and refilled from the whole ring every tick). Allocation-free
- * after the first tick apart from the JDK's attribute objects of {@code stat}. A missing or unreadable file gives
+ * after the first tick apart from the JDK's attribute objects of {@code stat} (176 bytes per call). A missing or unreadable file gives
  * FAILED naming it. Not thread-safe: sample from one thread.
  */
 public final class SyscallLatencySensor extends AbstractSensor {
 
     /** Default calls of each kind per tick. */
-    public static final int DEFAULT_ITERATIONS = 25;
+    public static final int DEFAULT_ITERATIONS = 10;
     /** Default number of ticks whose calls the quantiles cover. */
-    public static final int DEFAULT_WINDOW_TICKS = 40;
+    public static final int DEFAULT_WINDOW_TICKS = 100;
     /** Default calls per op in the window: {@code DEFAULT_ITERATIONS × DEFAULT_WINDOW_TICKS}. */
     public static final int DEFAULT_WINDOW_CALLS = DEFAULT_ITERATIONS * DEFAULT_WINDOW_TICKS;
 

@@ -94,6 +94,24 @@ class SyscallLatencySensorTest {
     }
 
     @Test
+    void defaultsReachAThousandCallsPerOpAfterTheWindowOfTicksAndStayThere(@TempDir Path tmp) throws Exception {
+        Path f = Files.writeString(tmp.resolve("probe"), "x".repeat(100));
+        int perTick = SyscallLatencySensor.DEFAULT_ITERATIONS;
+        int windowTicks = SyscallLatencySensor.DEFAULT_WINDOW_TICKS;
+        MetricKey calls = MetricKey.of("host_syscall_window_calls", "op", "pread");
+        try (SyscallLatencySensor s = new SyscallLatencySensor(f, perTick, windowTicks)) {
+            TelemetryStore store = new TelemetryStore();
+            for (int tick = 1; tick <= windowTicks + 5; tick++) {
+                s.sample(store, T0 + tick * 1000L);
+                assertThat(store.latestValue(calls)).as("tick %d", tick)
+                        .isEqualTo(Math.min(tick * perTick, SyscallLatencySensor.DEFAULT_WINDOW_CALLS));
+            }
+            assertThat(store.latestValue(MetricKey.of("host_syscall_probes", "op", "stat"))).isEqualTo(perTick);
+        }
+        assertThat(SyscallLatencySensor.DEFAULT_WINDOW_CALLS).isEqualTo(perTick * windowTicks).isEqualTo(1000);
+    }
+
+    @Test
     void addingRebuildingAndReadingTheWindowIsAllocationFree() {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         SyscallLatencySensor.LatencyWindow w = new SyscallLatencySensor.LatencyWindow(SyscallLatencySensor.DEFAULT_WINDOW_CALLS);
