@@ -116,10 +116,6 @@ public final class OshiProcessSensor extends AbstractSensor {
     private final TopSelection selection = new TopSelection();
     private ProcessSource source;
     private String unavailable;
-    private double[] rankCpu = new double[0];
-    private long[] rankRss = new long[0];
-    private double[] rankGrowth = new double[0];
-    private int[] picked = new int[0];
 
     /** The top {@value #DEFAULT_TOP_N} per ranking of this machine's processes through OSHI. */
     public OshiProcessSensor() {
@@ -262,27 +258,19 @@ public final class OshiProcessSensor extends AbstractSensor {
     /** Picks the reported processes ({@link TopSelection}) and records their metrics and what was unknown. */
     private void emitReported(MetricSink sink, long ts) {
         int n = live.size();
-        if (rankCpu.length < n) {
-            int size = Math.max(n, 2 * rankCpu.length);
-            rankCpu = new double[size];
-            rankRss = new long[size];
-            rankGrowth = new double[size];
-            picked = new int[size];
-        }
+        selection.clear(n);
         for (int i = 0; i < n; i++) {
             Track t = live.get(i);
-            rankCpu[i] = t.cpu;
-            rankRss[i] = Math.max(0, t.rss);
-            rankGrowth[i] = t.growth;
+            selection.add(t.cpu, Math.max(0, t.rss), t.growth);
         }
-        int m = selection.select(rankCpu, rankRss, rankGrowth, n, topN, picked);
+        int m = selection.select(topN);
         int noRss = 0;
         int noThreads = 0;
         int noFiles = 0;
         long filesValue = 0;
         int withBytes = 0;
         for (int r = 0; r < m; r++) {
-            Track t = live.get(picked[r]);
+            Track t = live.get(selection.picked(r));
             MetricKey[] k = keys(t);
             sink.record(k[0], t.cpu, ts);
             if (t.rss > 0) {

@@ -318,10 +318,6 @@ public final class ProcessSensor extends AbstractSensor {
     private long listings;
     private final List<Track> scan = new ArrayList<>();
     private final TopSelection selection = new TopSelection();
-    private double[] rankCpu = new double[0];
-    private long[] rankRss = new long[0];
-    private double[] rankGrowth = new double[0];
-    private int[] picked = new int[0];
     // per tick
     private int badStat;
     private int zombies;
@@ -748,22 +744,14 @@ public final class ProcessSensor extends AbstractSensor {
     /** Fills {@link #report} with the top processes of the three rankings ({@link TopSelection}), in report order. */
     private void pickReported() {
         int n = live.size();
-        if (rankCpu.length < n) {
-            int size = Math.max(n, 2 * rankCpu.length);
-            rankCpu = new double[size];
-            rankRss = new long[size];
-            rankGrowth = new double[size];
-            picked = new int[size];
-        }
+        selection.clear(n);
         for (int i = 0; i < n; i++) {
             Track t = live.get(i);
-            rankCpu[i] = t.cpu;
-            rankRss[i] = t.rss;
-            rankGrowth[i] = t.growth;
+            selection.add(t.cpu, t.rss, t.growth);
         }
-        int m = selection.select(rankCpu, rankRss, rankGrowth, n, topN, picked);
+        int m = selection.select(topN);
         for (int r = 0; r < m; r++) {
-            Track t = live.get(picked[r]);
+            Track t = live.get(selection.picked(r));
             t.report = true;
             report.add(t);
         }

@@ -18,6 +18,47 @@ final class TopSelection {
 
     private int[] top = new int[0];
     private boolean[] chosen = new boolean[0];
+    // the candidates handed in through clear/add, and the picked indices, grown to the largest candidate count seen
+    private double[] cpuIn = new double[0];
+    private long[] rssIn = new long[0];
+    private double[] growthIn = new double[0];
+    private int[] pickedOut = new int[0];
+    private int candidates;
+
+    /** Forgets the candidates of the last selection and makes room for {@code n} new ones. */
+    void clear(int n) {
+        if (cpuIn.length < n) {
+            int size = Math.max(n, 2 * cpuIn.length);
+            cpuIn = new double[size];
+            rssIn = new long[size];
+            growthIn = new double[size];
+            pickedOut = new int[size];
+        }
+        candidates = 0;
+    }
+
+    /** Adds the next candidate (position = the number added before it since {@link #clear}). */
+    void add(double cpu, long rss, double growth) {
+        cpuIn[candidates] = cpu;
+        rssIn[candidates] = rss;
+        growthIn[candidates] = growth;
+        candidates++;
+    }
+
+    /**
+     * Selects among the candidates added since {@link #clear} as {@link #select(double[], long[], double[], int, int,
+     * int[])} does; {@link #picked} gives the result.
+     *
+     * @return how many were picked
+     */
+    int select(int topN) {
+        return select(cpuIn, rssIn, growthIn, candidates, topN, pickedOut);
+    }
+
+    /** The position of the {@code r}-th picked candidate in report order, after {@link #select(int)}. */
+    int picked(int r) {
+        return pickedOut[r];
+    }
 
     /**
      * Selects the reported processes among {@code n} described by {@code cpu}, {@code rss} and {@code growth}
