@@ -2,9 +2,7 @@ package dev.helix.nexus.agent.behavior;
 
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.SenseTargets;
-import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.core.spi.Sensor;
-import dev.helix.nexus.core.spi.SensorHealth;
 import dev.helix.nexus.core.spi.SensorProvider;
 import java.net.MalformedURLException;
 import java.util.ArrayList;
@@ -66,42 +64,16 @@ public final class JvmTargetsSensorProvider implements SensorProvider {
     private static Sensor sensorFor(String entry, String origin) {
         String problem = SenseTargets.jvmTargetProblem(entry);
         if (problem != null) {
-            return new Misconfigured(entry, origin + ": " + problem);
+            return Sensor.unusable("jvm-target-" + entry, entry, origin + ": " + problem);
         }
         if (entry.startsWith("service:jmx:")) {
             try {
                 return AttachedJvmSensor.remote(new JMXServiceURL(entry));
             } catch (MalformedURLException e) {
-                return new Misconfigured(entry, origin + ": '" + entry + "' is not a valid JMX service URL: "
-                        + e.getMessage()); // unreachable: jvmTargetProblem parsed it
+                return Sensor.unusable("jvm-target-" + entry, entry, origin + ": '" + entry
+                        + "' is not a valid JMX service URL: " + e.getMessage()); // unreachable: jvmTargetProblem parsed it
             }
         }
         return new AttachedJvmSensor(Long.parseLong(entry));
-    }
-
-    /** A target that cannot be read at all: FAILED with the reason on every tick, records nothing. */
-    private static final class Misconfigured implements Sensor {
-        private final String entry;
-        private final SensorHealth health;
-
-        Misconfigured(String entry, String reason) {
-            this.entry = entry;
-            this.health = SensorHealth.failed(entry, reason);
-        }
-
-        @Override
-        public String name() {
-            return "jvm-target-" + entry;
-        }
-
-        @Override
-        public void sample(MetricSink sink, long timestampMillis) {
-            // nothing to read: the health says why
-        }
-
-        @Override
-        public SensorHealth health() {
-            return health;
-        }
     }
 }

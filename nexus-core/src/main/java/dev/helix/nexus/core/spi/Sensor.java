@@ -26,6 +26,14 @@ public interface Sensor extends AutoCloseable {
     /** The outcome of the last {@link #sample} call. */
     SensorHealth health();
 
+    /**
+     * A sensor for a configured source that cannot be read at all: FAILED with {@code reason} (from {@code source})
+     * on every tick, records nothing — a typo in a target list shows in the health report instead of being dropped.
+     */
+    static Sensor unusable(String name, String source, String reason) {
+        return new UnusableSensor(name, SensorHealth.failed(source, reason));
+    }
+
     /** Releases files, connections or recordings held by the sensor. */
     @Override
     default void close() {

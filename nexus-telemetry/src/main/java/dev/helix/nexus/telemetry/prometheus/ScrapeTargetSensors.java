@@ -2,9 +2,7 @@ package dev.helix.nexus.telemetry.prometheus;
 
 import dev.helix.nexus.core.NexusConfig;
 import dev.helix.nexus.core.SenseTargets;
-import dev.helix.nexus.core.spi.MetricSink;
 import dev.helix.nexus.core.spi.Sensor;
-import dev.helix.nexus.core.spi.SensorHealth;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,34 +54,8 @@ public final class ScrapeTargetSensors {
     private static Sensor sensor(SenseTargets.ScrapeTarget t, String origin) {
         List<String> problems = t.problems();
         if (!problems.isEmpty()) {
-            return new Unusable("scrape:" + t.url(), origin, origin + ": " + String.join("; ", problems));
+            return Sensor.unusable("scrape:" + t.url(), origin, origin + ": " + String.join("; ", problems));
         }
         return new PrometheusScrapeSensor(URI.create(t.url()), t.timeout(), t.interval(), 50_000, 16L << 20);
-    }
-
-    /** A configured endpoint that cannot be scraped at all: FAILED with the reason on every tick, records nothing. */
-    private static final class Unusable implements Sensor {
-        private final String name;
-        private final SensorHealth health;
-
-        Unusable(String name, String source, String reason) {
-            this.name = name;
-            this.health = SensorHealth.failed(source, reason);
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public void sample(MetricSink sink, long timestampMillis) {
-            // nothing to read: the health says why
-        }
-
-        @Override
-        public SensorHealth health() {
-            return health;
-        }
     }
 }
